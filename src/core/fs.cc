@@ -21,7 +21,8 @@ Result<std::string> ReadFileBounded(const fs::path& path, size_t max_bytes) {
                                       path.string(), size, max_bytes));
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::NotFound(fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));
+  if (!in)
+    return Error::NotFound(fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));
   std::string contents(size, '\0');
   in.read(contents.data(), static_cast<std::streamsize>(size));
   contents.resize(static_cast<size_t>(in.gcount()));
@@ -77,9 +78,10 @@ bool IsInside(const fs::path& root, const fs::path& candidate) {
 Result<fs::path> RootedFs::Resolve(const fs::path& base, std::string_view relative) const {
   fs::path rel(relative);
   if (rel.is_absolute()) {
-    return Error::Invalid(fmt::format("{}: absolute paths are not allowed; use a path inside "
-                                      "the repository",
-                                      relative));
+    return Error::Invalid(
+        fmt::format("{}: absolute paths are not allowed; use a path inside "
+                    "the repository",
+                    relative));
   }
   fs::path joined = (root_ / base / rel).lexically_normal();
   if (!IsInside(root_, joined)) {

@@ -213,8 +213,8 @@ void AppendJson(const Value& v, int indent, int depth, bool sorted, std::string&
 
 Result<Value> ParseJson(std::string_view text, std::string_view source, size_t max_bytes) {
   if (text.size() > max_bytes) {
-    return Error::Invalid(fmt::format("{}: {} bytes is over the limit of {} bytes", source,
-                                      text.size(), max_bytes));
+    return Error::Invalid(
+        fmt::format("{}: {} bytes is over the limit of {} bytes", source, text.size(), max_bytes));
   }
   ValueBuilder builder;
   bool ok = nlohmann::json::sax_parse(text.begin(), text.end(), &builder,

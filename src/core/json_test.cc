@@ -6,8 +6,8 @@ namespace capstan {
 namespace {
 
 TEST(JsonTest, ParseKeepsOrderAndTypes) {
-  auto v = ParseJson(R"({"b": 1, "a": [true, null, 1.5, "x"], "big": 18446744073709551615})",
-                     "t.json");
+  auto v =
+      ParseJson(R"({"b": 1, "a": [true, null, 1.5, "x"], "big": 18446744073709551615})", "t.json");
   ASSERT_TRUE(v.ok()) << v.error().message();
   EXPECT_EQ(v->as_object()[0].first, "b");
   EXPECT_TRUE((*v)["a"].as_array()[0].is_bool());
@@ -27,7 +27,8 @@ TEST(JsonTest, ErrorsHaveLineAndColumn) {
 TEST(JsonTest, EmitCompactPrettyAndCanonical) {
   Value v = Value::Object{{"z", 1}, {"a", Value::Array{"x\n", 2.5}}, {"e", Value::Object{}}};
   EXPECT_EQ(EmitJson(v), R"({"z":1,"a":["x\n",2.5],"e":{}})");
-  EXPECT_EQ(EmitJson(v, 2), "{\n  \"z\": 1,\n  \"a\": [\n    \"x\\n\",\n    2.5\n  ],\n  \"e\": {}\n}");
+  EXPECT_EQ(EmitJson(v, 2),
+            "{\n  \"z\": 1,\n  \"a\": [\n    \"x\\n\",\n    2.5\n  ],\n  \"e\": {}\n}");
   EXPECT_EQ(EmitCanonicalJson(v), R"({"a":["x\n",2.5],"e":{},"z":1})");
 }
 

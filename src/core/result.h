@@ -1,9 +1,9 @@
 // Errors and results: the one way failures cross module boundaries (no exceptions).
 //
 // An Error carries a closed code and a message that names the file, object and field,
-// e.g. `apps/Deployment default/web: spec.replicas: expected an integer (overlays/prod/patch.yaml)`.
-// Each layer that passes an error on adds what it was doing with Wrap():
-// `render kustomize overlays/prod: ...`.
+// e.g. `apps/Deployment default/web: spec.replicas: expected an integer
+// (overlays/prod/patch.yaml)`. Each layer that passes an error on adds what it was doing with
+// Wrap(): `render kustomize overlays/prod: ...`.
 #pragma once
 
 #include <cassert>
@@ -58,7 +58,7 @@ class Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : state_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return state_.index() == 0; }
@@ -102,10 +102,10 @@ inline Status OkStatus() { return Ok{}; }
 }  // namespace capstan
 
 // Returns the error of `expr` (a Result) from the enclosing function, wrapped with context.
-#define CAPSTAN_TRY(expr)                                 \
-  do {                                                    \
-    auto capstan_try_result_ = (expr);                    \
-    if (!capstan_try_result_.ok()) {                      \
-      return std::move(capstan_try_result_).error();      \
-    }                                                     \
+#define CAPSTAN_TRY(expr)                            \
+  do {                                               \
+    auto capstan_try_result_ = (expr);               \
+    if (!capstan_try_result_.ok()) {                 \
+      return std::move(capstan_try_result_).error(); \
+    }                                                \
   } while (0)

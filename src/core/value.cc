@@ -44,8 +44,8 @@ Value& Value::Set(std::string_view key, Value value) {
 bool Value::Erase(std::string_view key) {
   if (!is_object()) return false;
   auto& members = as_object();
-  auto it = std::find_if(members.begin(), members.end(),
-                         [&](const Member& m) { return m.first == key; });
+  auto it =
+      std::find_if(members.begin(), members.end(), [&](const Member& m) { return m.first == key; });
   if (it == members.end()) return false;
   members.erase(it);
   return true;
@@ -60,7 +60,9 @@ const Value* Value::At(Path path) const {
   return current;
 }
 
-Value* Value::At(Path path) { return const_cast<Value*>(static_cast<const Value*>(this)->At(path)); }
+Value* Value::At(Path path) {
+  return const_cast<Value*>(static_cast<const Value*>(this)->At(path));
+}
 
 std::string_view Value::StringAt(Path path, std::string_view fallback) const {
   const Value* v = At(path);

@@ -1,5 +1,7 @@
 // Deterministic block-style YAML output. Layout follows kubectl and kustomize so that
 // capstan's output reads like the tools users know.
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cmath>
 
@@ -9,11 +11,32 @@ namespace capstan {
 namespace {
 
 constexpr int kIndentStep = 2;
+constexpr size_t kMaxImplicitKeyLength = 1000;
 
 bool IsControl(unsigned char c) { return c < 0x20 || c == 0x7f; }
 
+// Length of a code point at `s[i]` that YAML would not keep as written in plain or block
+// text: C1 controls (U+0085 is even a line break in YAML 1.1), the line and paragraph
+// separators U+2028/U+2029, and the byte-order mark U+FEFF. 0 when there is none.
+size_t SpecialUnicodeAt(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return k < s.size() ? static_cast<unsigned char>(s[k]) : 0u; };
+  if (byte(i) == 0xC2 && byte(i + 1) >= 0x80 && byte(i + 1) <= 0x9F) return 2;
+  if (byte(i) == 0xE2 && byte(i + 1) == 0x80 && (byte(i + 2) == 0xA8 || byte(i + 2) == 0xA9)) {
+    return 3;
+  }
+  if (byte(i) == 0xEF && byte(i + 1) == 0xBB && byte(i + 2) == 0xBF) return 3;
+  return 0;
+}
+
+bool HasSpecialUnicode(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (SpecialUnicodeAt(s, i) != 0) return true;
+  }
+  return false;
+}
+
 bool NeedsQuotes(std::string_view s) {
-  if (s.empty()) return true;
+  if (s.empty() || s == "<<") return true;  // "<<" unquoted would be a merge key
   if (!ResolvePlainScalar(s).is_string()) return true;
   unsigned char first = s.front();
   if (std::string_view("?:,[]{}#&*!|>'\"%@`").find(static_cast<char>(first)) !=
@@ -29,12 +52,22 @@ bool NeedsQuotes(std::string_view s) {
   for (unsigned char c : s) {
     if (IsControl(c)) return true;
   }
-  return false;
+  return HasSpecialUnicode(s);
 }
 
 void AppendDoubleQuoted(std::string_view s, std::string& out) {
   out.push_back('"');
-  for (unsigned char c : s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = s[i];
+    if (size_t special = SpecialUnicodeAt(s, i); special != 0) {
+      // Decode the 2- or 3-byte UTF-8 sequence and write it as an escape.
+      unsigned code = special == 2
+                          ? ((c & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu)
+                          : ((c & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
+      out += fmt::format("\\u{:04X}", code);
+      i += special - 1;
+      continue;
+    }
     switch (c) {
       case '"':
         out += "\\\"";
@@ -68,9 +101,12 @@ void AppendDoubleQuoted(std::string_view s, std::string& out) {
 // A literal block keeps multi-line text readable (scripts, config files in ConfigMaps).
 bool FitsLiteralBlock(std::string_view s) {
   if (s.find('\n') == std::string_view::npos) return false;
+  // Text of line breaks only would be chomped away.
+  if (s.find_first_not_of('\n') == std::string_view::npos) return false;
   for (unsigned char c : s) {
     if (IsControl(c) && c != '\n' && c != '\t') return false;
   }
+  if (HasSpecialUnicode(s)) return false;
   // A line that is only spaces, or trailing spaces, would not survive some editors and
   // confuses readers; a tab at a line start is not allowed as indentation.
   size_t line_start = 0;
@@ -116,6 +152,8 @@ void AppendNumber(double d, std::string& out) {
     out += ".nan";
   } else if (std::isinf(d)) {
     out += d > 0 ? ".inf" : "-.inf";
+  } else if (d == 0 && std::signbit(d)) {
+    out += "-0.0";  // "-0" would read back as the integer 0
   } else {
     char buffer[32];
     auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, d);
@@ -198,7 +236,15 @@ void AppendMapping(const Value::Object& members, int indent, bool continue_line,
   for (const auto& [key, value] : members) {
     if (!(first && continue_line)) out.append(static_cast<size_t>(indent), ' ');
     first = false;
-    AppendString(key, out);
+    std::string rendered_key;
+    AppendString(key, rendered_key);
+    if (rendered_key.size() > kMaxImplicitKeyLength) {
+      // YAML limits implicit keys to 1024 characters; longer ones need "? key" form.
+      out += "? " + rendered_key + "\n";
+      out.append(static_cast<size_t>(indent), ' ');
+    } else {
+      out += rendered_key;
+    }
     out += ":";
     AppendAfterIndicator(value, indent, false, out);
   }

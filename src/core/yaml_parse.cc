@@ -1,8 +1,7 @@
 // YAML reading through libyaml's event parser. The tree is built with an explicit stack so
 // that depth is bounded by YamlOptions rather than by the C++ call stack.
-#include <yaml.h>
-
 #include <fmt/format.h>
+#include <yaml.h>
 
 #include <map>
 #include <memory>
@@ -140,7 +139,8 @@ class StreamBuilder {
         scalar.tag != nullptr ? reinterpret_cast<const char*>(scalar.tag) : std::string_view();
     bool plain = scalar.style == YAML_PLAIN_SCALAR_STYLE;
     Value value;
-    if (tag == "tag:yaml.org,2002:str" || (!plain && tag.empty()) || tag == "tag:yaml.org,2002:binary") {
+    if (tag == "tag:yaml.org,2002:str" || (!plain && tag.empty()) ||
+        tag == "tag:yaml.org,2002:binary") {
       value = Value(text);
     } else {
       value = ResolvePlainScalar(text);

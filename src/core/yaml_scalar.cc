@@ -13,8 +13,8 @@
 namespace capstan {
 namespace {
 
-constexpr std::array<std::string_view, 12> kTrueWords = {"y",    "Y",    "yes",  "Yes", "YES", "true",
-                                                         "True", "TRUE", "on",   "On",  "ON",  ""};
+constexpr std::array<std::string_view, 12> kTrueWords = {
+    "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", ""};
 constexpr std::array<std::string_view, 12> kFalseWords = {
     "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF", ""};
 

@@ -92,7 +92,8 @@ TEST(YamlTest, AnchorsAliasesAndMergeKeys) {
 }
 
 TEST(YamlTest, BillionLaughsIsRefusedQuickly) {
-  std::string doc = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
+  std::string doc =
+      "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
   char prev = 'a';
   for (char c = 'b'; c <= 'i'; ++c) {
     doc += fmt::format("{}: &{} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n", c, c,
@@ -154,6 +155,14 @@ TEST(YamlTest, EmitLooksLikeKubectl) {
             "    - containerPort: 80\n");
 }
 
+TEST(YamlTest, KeysLongerThanYamlAllowsImplicitlyUseExplicitForm) {
+  Value v;
+  v[std::string(2000, 'k')] = "long key";
+  std::string emitted = EmitYaml(v);
+  EXPECT_EQ(emitted.rfind("? ", 0), 0u);
+  EXPECT_EQ(Parse(emitted), v);
+}
+
 TEST(YamlTest, RoundTripPreservesValues) {
   const char* cases[] = {
       "s: \"0777\"\nn: 0777\nf: 1.5\nb: \"true\"\nnull_: null\n",
@@ -162,6 +171,11 @@ TEST(YamlTest, RoundTripPreservesValues) {
       "nested:\n- - 1\n  - 2\n- a: 1\n  b: [x]\n",
       "ctrl: \"\\x01\\t\"\nindented: \"  two\\nlines\\n\"\nunicode: \"héllo ✓\"\n",
       "\"0777\": octal key\n\"on\": word key\n",
+      // Found by the fuzzer (src/core/yaml_fuzz.cc):
+      "bom: \"\\uFEFFx\"\nnel: \"a\\Nb\"\nls: \"a\\Lb\"\n",
+      "! <<: not a merge key\n",
+      "newline_only: \"\\n\"\n",
+      "negative_zero: -0.0\n",
   };
   for (const char* text : cases) {
     SCOPED_TRACE(text);

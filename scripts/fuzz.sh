@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for a while.
+#   scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 20; CI uses the default, run longer on purpose)
+# Crashes are written to build-fuzz/artifacts/ and fail the script.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/env.sh
+source scripts/env.sh
+seconds=${1:-20}
+flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
+cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
+  -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
+  -DCAPSTAN_FUZZ=ON -DCAPSTAN_BENCH=OFF >/dev/null
+targets=(yaml_fuzz)
+[ -f src/render/kustomize/kustomization_fuzz.cc ] && targets+=(kustomization_fuzz)
+ninja -C build-fuzz "${targets[@]}"
+mkdir -p build-fuzz/artifacts
+for target in "${targets[@]}"; do
+  name=${target%_fuzz}
+  work=build-fuzz/corpus/$name
+  mkdir -p "$work"
+  bin=$(find build-fuzz -name "$target" -type f -perm -u+x | head -n 1)
+  echo "fuzz: $target for ${seconds}s"
+  "$bin" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    -artifact_prefix=build-fuzz/artifacts/ -print_final_stats=1 "$work" "fuzz/corpus/$name" \
+    2>&1 | grep -E '^(stat::number_of_executed_runs|stat::peak_rss_mb|==|SUMMARY|#[0-9]+ +DONE)' || true
+  if compgen -G "build-fuzz/artifacts/crash-*" >/dev/null || compgen -G "build-fuzz/artifacts/leak-*" >/dev/null; then
+    echo "fuzz: $target found a failing input; see build-fuzz/artifacts/" >&2
+    exit 1
+  fi
+done
