@@ -1,6 +1,7 @@
 // Step 1 of Diff: make both sides comparable. Everything removed here is written by the
 // API server or its controllers, never by the person who wrote the manifest, so keeping it
 // would make every object look changed.
+#include <algorithm>
 #include <array>
 #include <string_view>
 
@@ -100,6 +101,22 @@ void NormalizeSecretData(Value& secret) {
   secret.Set("data", std::move(merged));
 }
 
+// Writes the compared namespace, next to the name when it was missing.
+void SetNamespace(Value& metadata, const std::string& ns) {
+  if (ns.empty()) {
+    metadata.Erase("namespace");
+    return;
+  }
+  if (Value* existing = metadata.Find("namespace")) {
+    *existing = ns;
+    return;
+  }
+  Value::Object& members = metadata.as_object();
+  auto name = std::find_if(members.begin(), members.end(),
+                           [](const Value::Member& m) { return m.first == "name"; });
+  members.insert(name == members.end() ? members.end() : name + 1, {"namespace", Value(ns)});
+}
+
 }  // namespace
 
 void Normalize(Value& object, const ObjectKey& key) {
@@ -109,12 +126,9 @@ void Normalize(Value& object, const ObjectKey& key) {
     for (std::string_view field : kServerMetadata) metadata->Erase(field);
     if (Value* annotations = metadata->Find("annotations")) {
       for (std::string_view annotation : kServerAnnotations) annotations->Erase(annotation);
+      if (IsEmptyValue(*annotations)) metadata->Erase("annotations");
     }
-    if (key.ns.empty()) {
-      metadata->Erase("namespace");
-    } else {
-      metadata->Set("namespace", key.ns);
-    }
+    SetNamespace(*metadata, key.ns);
   }
   CanonicalizeQuantities(object, key.kind, "");
   if (key.group.empty() && key.kind == "Secret") NormalizeSecretData(object);
