@@ -8,6 +8,8 @@ namespace capstan::policy::internal {
 namespace {
 
 constexpr std::string_view kLatestTagKL[] = {"latest-tag"};
+constexpr std::string_view kResourcesParts[] = {"unset-cpu-requirements",
+                                                "unset-memory-requirements"};
 constexpr std::string_view kReadinessKL[] = {"no-readiness-probe"};
 constexpr std::string_view kLivenessKL[] = {"no-liveness-probe"};
 constexpr std::string_view kPrivilegedKL[] = {"privileged-container"};
@@ -26,7 +28,8 @@ constexpr BuiltinRule kCatalogue[] = {
      Severity::kWarning,
      "Containers set cpu and memory requests and limits",
      CheckMissingResources,
-     {}},
+     {},
+     kResourcesParts},
     {"missing-readiness-probe", Severity::kWarning,
      "Containers of long-running workloads have a readiness probe", CheckMissingReadinessProbe,
      kReadinessKL},

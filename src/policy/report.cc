@@ -6,6 +6,11 @@
 #include "policy/policy.h"
 
 namespace capstan::policy {
+namespace {
+
+constexpr size_t kMaxShownValue = 120;
+
+}  // namespace
 
 std::string_view SeverityName(Severity severity) {
   switch (severity) {
@@ -29,8 +34,13 @@ std::optional<Severity> ParseSeverity(std::string_view name) {
 std::string Finding::Summary() const {
   std::string out = object.ToString();
   if (!path.empty()) out += fmt::format(": {}", path);
-  // The value is shown as JSON so a string is quoted and "" is visible.
-  if (value) out += fmt::format(" {}", EmitJson(*value));
+  // The value is shown as JSON so a string is quoted and "" is visible; a long one is cut
+  // (the JSON and SARIF reports keep it whole).
+  if (value) {
+    std::string shown = EmitJson(*value);
+    if (shown.size() > kMaxShownValue) shown = shown.substr(0, kMaxShownValue - 3) + "...";
+    out += fmt::format(" {}", shown);
+  }
   out += fmt::format(": {}", message);
   return out;
 }

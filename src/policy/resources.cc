@@ -31,6 +31,15 @@ bool IsSet(const Value* v) {
   return !(v->is_string() && v->as_string().empty());
 }
 
+// The kube-linter check `object` waives, when it waives exactly one of cpu and memory. Both
+// waived suppresses the whole rule (and is counted as suppressed by the dispatcher).
+std::string_view PartlyWaived(const Value& object) {
+  bool cpu = HasKubeLinterIgnore(object, "unset-cpu-requirements");
+  bool memory = HasKubeLinterIgnore(object, "unset-memory-requirements");
+  if (cpu == memory) return {};
+  return cpu ? "unset-cpu-requirements" : "unset-memory-requirements";
+}
+
 }  // namespace
 
 void CheckMissingResources(const CheckInput& input, FindingSink& sink) {
@@ -38,10 +47,11 @@ void CheckMissingResources(const CheckInput& input, FindingSink& sink) {
     const Value& object = input.manifests[i].object;
     auto pod = PodTemplateOf(object);
     if (!pod) continue;
+    std::string_view waived = PartlyWaived(object);
     for (const ContainerRef& c : ContainersOf(*pod, ContainerSet::kMain)) {
       std::vector<std::string> missing;
       for (const Requirement& r : kRequirements) {
-        if (HasKubeLinterIgnore(object, r.kube_linter_check)) continue;
+        if (r.kube_linter_check == waived) continue;
         if (!IsSet(c.container->At({"resources", r.section, r.resource}))) {
           missing.push_back(fmt::format("{}.{}", r.section, r.resource));
         }

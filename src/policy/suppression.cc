@@ -43,8 +43,12 @@ bool IsSuppressed(const Value& object, std::string_view rule_id) {
   if (annotations->Contains(kKubeLinterIgnoreAll)) return true;
   const BuiltinRule* rule = FindBuiltin(rule_id);
   if (rule == nullptr) return false;
-  return std::any_of(rule->kube_linter_checks.begin(), rule->kube_linter_checks.end(),
-                     [&](std::string_view check) { return HasKubeLinterIgnore(object, check); });
+  auto ignored = [&](std::string_view check) { return HasKubeLinterIgnore(object, check); };
+  if (std::any_of(rule->kube_linter_checks.begin(), rule->kube_linter_checks.end(), ignored)) {
+    return true;
+  }
+  return !rule->kube_linter_parts.empty() &&
+         std::all_of(rule->kube_linter_parts.begin(), rule->kube_linter_parts.end(), ignored);
 }
 
 }  // namespace capstan::policy::internal

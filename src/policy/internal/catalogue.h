@@ -16,9 +16,11 @@ struct BuiltinRule {
   std::string_view description;
   CheckFn check;
   // kube-linter check names that mean the same thing; `ignore-check.kube-linter.io/<name>`
-  // suppresses this rule. (unset-cpu/memory-requirements are partial and handled inside
-  // missing-resources instead.)
+  // for any of them suppresses this rule.
   std::span<const std::string_view> kube_linter_checks;
+  // kube-linter checks that each cover part of this rule: the rule is suppressed when all
+  // of them are ignored (one alone narrows what the check itself looks at).
+  std::span<const std::string_view> kube_linter_parts = {};
 };
 
 // In docs/policy.md order.
