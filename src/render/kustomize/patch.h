@@ -65,6 +65,16 @@ Result<bool> Matches(const TargetSelector& selector, const Value& object,
 // index, create}}, targets [{select, reject, fieldPaths, options}]) to `objects` in place.
 // Field paths use kustomize's syntax: "spec.template.spec.containers.[name=app].image",
 // "metadata.annotations.[a.b/c]", numeric list indexes.
+// Sources and targets are also found by the ids objects had before namePrefix, nameSuffix
+// or namespace changed them: pass them in `previous_ids` (one list per object, oldest
+// first; only kind, name and ns are read), or leave them in kustomize's build annotations
+// (config.kubernetes.io/previousNames, previousNamespaces, previousKinds) for the
+// two-argument form. A source that is missing or matched twice, a target field that does
+// not exist without `create`, or text that does not fit a typed field is an error naming
+// the replacement, target index, object and field path. On error `objects` may be
+// partly changed.
 Status ApplyReplacements(std::vector<Manifest>& objects, const Value& replacements);
+Status ApplyReplacements(std::vector<Manifest>& objects, const Value& replacements,
+                         const std::vector<std::vector<ObjectKey>>& previous_ids);
 
 }  // namespace capstan::render

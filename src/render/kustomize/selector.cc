@@ -8,7 +8,7 @@
 
 #include "core/object.h"
 #include "render/kustomize/patch.h"
-#include "render/kustomize/selector_labels.h"
+#include "render/kustomize/selector_internal.h"
 #include "render/kustomize/strategic_merge_schema.h"
 
 namespace capstan::render {
@@ -47,6 +47,11 @@ std::string EffectiveNamespace(std::string_view api_version, std::string_view ki
 }
 
 }  // namespace
+
+Result<bool> AnchoredMatch(std::string_view field, const std::string& pattern,
+                           const std::string& text) {
+  return FieldMatches(field, pattern, {text});
+}
 
 Result<TargetSelector> ParseTargetSelector(const Value& target) {
   if (!target.is_object()) return Error::Invalid("target: expected a map");

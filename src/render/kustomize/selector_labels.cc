@@ -2,12 +2,12 @@
 // (optional DNS-subdomain prefix and "/"), values are label values (63 characters at most,
 // alphanumerics with '-', '_' and '.' inside), `in`/`notin` take a parenthesised list,
 // `>`/`<` take one integer.
-#include "render/kustomize/selector_labels.h"
-
 #include <fmt/format.h>
 
 #include <cctype>
 #include <charconv>
+
+#include "render/kustomize/selector_internal.h"
 
 namespace capstan::render {
 namespace {
