@@ -1,7 +1,8 @@
 // RFC 6902 JSON patch as kustomize applies it (evanphx/json-patch v4 over the object's
 // JSON form), including that library's departures from the RFC, which kustomize users
-// rely on: `replace` of a missing map key adds it, negative array indexes count from the
-// end, and `test` of a missing key passes when the expected value is null.
+// rely on: negative array indexes count from the end (-1 is the last element; for `add`,
+// -1 appends), `test` of a missing key passes when the expected value is null, and a path
+// without a leading "/" names a field of the object itself.
 #include <fmt/format.h>
 
 #include <charconv>
@@ -161,6 +162,9 @@ Status Apply(Value& doc, const Operation& op) {
     if (op.op == "remove") return Remove(*parent, key);
     auto current = Get(*parent, key);
     if (!current.ok()) return std::move(current).error();
+    if (op.op == "replace" && *current == nullptr) {
+      return Error::NotFound(fmt::format("no field \"{}\" to replace", key));
+    }
     if (op.op == "replace") {
       if (parent->is_object()) {
         parent->Set(key, value);

@@ -111,7 +111,8 @@ Result<LabelRequirement> ParseRequirement(std::string_view text) {
       return bad("expected a list of values in parentheses");
     }
     std::string_view inner = rest.substr(1, rest.size() - 2);
-    if (Trim(inner).empty()) return bad("the value list is empty");
+    // "in ()" parses and selects nothing, as in apimachinery.
+    if (Trim(inner).empty()) return req;
     size_t start = 0;
     while (true) {
       size_t comma = inner.find(',', start);
