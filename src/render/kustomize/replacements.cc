@@ -1,7 +1,8 @@
 // kustomize `replacements`: copy one field of one object (or a literal sourceValue) into
 // fields of the selected objects, in order, each replacement seeing the previous ones'
-// results. Sources are found by exact id (current or original name and namespace);
-// targets by anchored regular expressions, labels and annotations, minus rejects.
+// results. Sources and targets are found by exact id (current or earlier name and
+// namespace, unlike patch targets there are no regular expressions); targets also by
+// labels and annotations, minus rejects.
 #include <fmt/format.h>
 
 #include <tuple>
@@ -105,8 +106,8 @@ using replacements::Carried;
 using replacements::Split;
 using replacements::WriteValue;
 
-// kustomize's ResId.IsSelectedBy: exact fields, empty selector fields match anything,
-// namespaces compared with "" meaning "default".
+// kustomize's ResId.IsSelectedBy, for sources and targets alike: exact fields, empty selector
+// fields match anything, namespaces compared with "" meaning "default".
 bool SourceSelects(const Id& selector, const Id& id) {
   if (!selector.name.empty() && selector.name != id.name) return false;
   if (!selector.ns.empty() && DefaultNs(selector.ns) != DefaultNs(id.ns)) return false;
@@ -202,19 +203,9 @@ Result<TargetSelector> ReadSelector(const Value& raw, std::string_view where) {
   return selector;
 }
 
-// Whether the id fields of `s` (not its label or annotation selectors) match `id`; raw
-// namespaces, anchored regular expressions.
-Result<bool> IdMatches(const TargetSelector& s, const Id& id) {
-  for (auto [field, pattern, text] :
-       {std::tuple{"group", &s.group, &id.group}, std::tuple{"version", &s.version, &id.version},
-        std::tuple{"kind", &s.kind, &id.kind}, std::tuple{"name", &s.name, &id.name},
-        std::tuple{"namespace", &s.namespace_, &id.ns}}) {
-    auto ok = AnchoredMatch(field, *pattern, *text);
-    if (!ok.ok()) return std::move(ok).error();
-    if (!*ok) return false;
-  }
-  return true;
-}
+// kustomize 5.6/5.7 select replacement targets by exact id (like sources), not by the
+// regular expressions that patch targets use.
+Id IdOf(const TargetSelector& s) { return {s.group, s.version, s.kind, s.name, s.namespace_}; }
 
 Result<bool> LabelsAndAnnotationsMatch(const TargetSelector& s, const Value& object) {
   for (auto [text, field] :
@@ -233,7 +224,8 @@ bool HasIdFields(const TargetSelector& s) {
 
 // kustomize's target choice: labels and annotations of `select` must match; a reject
 // with label or annotation selectors rejects what they match, a reject with id fields
-// rejects what those match (either suffices); then any id must match `select`.
+// rejects objects any of whose ids it selects (either suffices); then any id must be
+// selected by `select`.
 Result<bool> Chosen(const TargetSelector& select, const std::vector<TargetSelector>& rejects,
                     const Value& object, const std::vector<Id>& ids) {
   auto labels = LabelsAndAnnotationsMatch(select, object);
@@ -246,14 +238,11 @@ Result<bool> Chosen(const TargetSelector& select, const std::vector<TargetSelect
     }
     if (!HasIdFields(reject)) continue;
     for (const Id& id : ids) {
-      auto hit = IdMatches(reject, id);
-      if (!hit.ok()) return hit;
-      if (*hit) return false;
+      if (SourceSelects(IdOf(reject), id)) return false;
     }
   }
   for (const Id& id : ids) {
-    auto hit = IdMatches(select, id);
-    if (!hit.ok() || *hit) return hit;
+    if (SourceSelects(IdOf(select), id)) return true;
   }
   return false;
 }

@@ -276,7 +276,7 @@ std::vector<std::string> Split(const std::string& text, const std::string& delim
 Status WriteValue(const TargetField& target, const Carried& carried, const std::string& delimiter,
                   int64_t index, std::string_view field) {
   Value& node = *target.node;
-  const bool scalar_target = target.created || !(node.is_object() || node.is_array());
+  const bool scalar_target = !(node.is_object() || node.is_array());
   std::string text = ScalarText(carried.value);
   if (!delimiter.empty()) {
     if (!scalar_target) {

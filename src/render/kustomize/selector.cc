@@ -48,11 +48,6 @@ std::string EffectiveNamespace(std::string_view api_version, std::string_view ki
 
 }  // namespace
 
-Result<bool> AnchoredMatch(std::string_view field, const std::string& pattern,
-                           const std::string& text) {
-  return FieldMatches(field, pattern, {text});
-}
-
 Result<TargetSelector> ParseTargetSelector(const Value& target) {
   if (!target.is_object()) return Error::Invalid("target: expected a map");
   TargetSelector out;

@@ -1,7 +1,6 @@
-// Selector helpers shared by patches and replacements: Kubernetes label-selector
-// expressions ("app=web,tier!=db,env in (a,b),!legacy") as kustomize's labelSelector and
-// annotationSelector use them (apimachinery labels.Parse), and kustomize's anchored
-// regular expressions. Internal to the kustomize patch code.
+// Kubernetes label-selector expressions ("app=web,tier!=db,env in (a,b),!legacy") as
+// kustomize's labelSelector and annotationSelector use them (apimachinery labels.Parse),
+// for patch and replacement targets. Internal to the kustomize patch code.
 #pragma once
 
 #include <string>
@@ -27,11 +26,5 @@ Result<std::vector<LabelRequirement>> ParseLabelSelector(std::string_view text);
 // Whether the string map `labels` (a metadata.labels or metadata.annotations Value; null
 // when absent) satisfies every requirement.
 bool LabelsMatch(const std::vector<LabelRequirement>& requirements, const Value* labels);
-
-// Whether `text` matches `pattern` as a whole ("web" matches "web", not "web-2"); an
-// empty pattern matches everything. `field` names the selector field in the error for a
-// pattern that does not compile.
-Result<bool> AnchoredMatch(std::string_view field, const std::string& pattern,
-                           const std::string& text);
 
 }  // namespace capstan::render
