@@ -76,7 +76,10 @@ Status ApplySmPatchTo(Resource& resource, const SmPatch& sm, std::string_view wh
   std::string ns(resource.object.StringAt({"metadata", "namespace"}));
   std::string kind(resource.object.StringAt({"kind"}));
   if (sm.allow_name_change || sm.allow_kind_change) resource.StorePreviousId();
-  auto status = ApplyStrategicMergePatch(resource.object, patch);
+  SmpOptions options;
+  options.allow_name_change = sm.allow_name_change;
+  options.allow_kind_change = sm.allow_kind_change;
+  auto status = ApplyStrategicMergePatch(resource.object, patch, options);
   if (!status.ok()) {
     return std::move(status).error().Wrap(
         fmt::format("{}: patching {}", where, resource.CurId().ToString()));
@@ -298,7 +301,14 @@ Status ApplyReplacementsField(ResMap& resources, const Kustomization& k, const F
   manifests.reserve(resources.size());
   for (const auto& resource : resources)
     manifests.push_back(Manifest{resource.object, resource.source});
-  auto status = ApplyReplacements(manifests, list);
+  std::vector<std::vector<ObjectKey>> previous;
+  previous.reserve(resources.size());
+  for (const auto& resource : resources) {
+    std::vector<ObjectKey> ids;
+    for (const auto& id : resource.previous) ids.push_back(ObjectKey{"", id.kind, id.ns, id.name});
+    previous.push_back(std::move(ids));
+  }
+  auto status = ApplyReplacements(manifests, list, previous);
   if (!status.ok()) return std::move(status).error().Wrap(loader.file() + ": replacements");
   for (size_t i = 0; i < resources.size() && i < manifests.size(); ++i) {
     resources[i].object = std::move(manifests[i].object);
