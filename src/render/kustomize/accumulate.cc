@@ -41,7 +41,8 @@ Status AddResourceFile(const FileLoader& loader, const std::string& entry, ResMa
     Resource resource;
     resource.object = std::move(object);
     resource.source = source;
-    CAPSTAN_TRY(AppendResource(ra, std::move(resource)));
+    auto appended = AppendResource(ra, std::move(resource));
+    if (!appended.ok()) return std::move(appended).error().Wrap(loader.file());
   }
   return OkStatus();
 }
@@ -63,7 +64,10 @@ Status AddResources(BuildState& state, const Kustomization& k, const FileLoader&
     Kustomization sub_k;
     auto status = AccumulateDirectory(state, *path, nullptr, &sub, &sub_k);
     if (!status.ok()) return status;
-    for (auto& resource : sub) CAPSTAN_TRY(AppendResource(ra, std::move(resource)));
+    for (auto& resource : sub) {
+      auto appended = AppendResource(ra, std::move(resource));
+      if (!appended.ok()) return std::move(appended).error().Wrap(k.file);
+    }
   }
   return OkStatus();
 }
@@ -115,8 +119,9 @@ Status AccumulateDirectory(BuildState& state, const stdfs::path& dir, ResMap* in
                            Kustomization* kustomization) {
   for (const auto& visited : state.stack) {
     if (IsAncestorOrSame(dir, visited)) {
-      return Error::Invalid(fmt::format("{}: cycle: this folder contains {}, which refers to it",
-                                        state.fs.Display(dir), state.fs.Display(visited)));
+      return Error::Invalid(fmt::format(
+          "{}: cycle: {} refers to this folder (directly or through its bases), which contains it",
+          state.fs.Display(dir), state.fs.Display(visited)));
     }
   }
   auto loaded = LoadKustomization(state.fs, dir);
