@@ -147,9 +147,10 @@ Status AppendResource(ResMap& map, Resource resource) {
   for (const auto& existing : map) {
     if (IdEquals(existing.CurId(), id)) {
       std::string where = resource.source.empty() ? std::string("a generator") : resource.source;
-      return Error::Conflict(
-          fmt::format("may not add resource with an already registered id: {} (from {})",
-                      id.ToString(), where));
+      return Error::Conflict(fmt::format(
+          "{} {}{} from {} is defined twice (kustomize: may not add resource with an already "
+          "registered id: {})",
+          id.kind, id.ns.empty() ? "" : id.ns + "/", id.name, where, id.ToString()));
     }
   }
   map.push_back(std::move(resource));
