@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/yaml.h"
 #include "diff/diff.h"
+#include "render/render.h"
 
 namespace capstan::cli {
 namespace {
@@ -69,7 +70,7 @@ Status ReadManifestFile(const fs::path& path, const std::string& source,
   return OkStatus();
 }
 
-// A folder that Kustomize or Helm must render first, by the file names they look for.
+// Which generator a folder needs ("" for plain YAML), by the file names they look for.
 std::string GeneratorOf(const fs::path& folder) {
   for (std::string_view name : {"kustomization.yaml", "kustomization.yml", "Kustomization"}) {
     if (fs::is_regular_file(folder / name)) return "a kustomization";
@@ -78,7 +79,26 @@ std::string GeneratorOf(const fs::path& folder) {
   return "";
 }
 
-Result<std::vector<Manifest>> ReadSide(const std::string& input, std::string_view side) {
+// Overlays refer to bases by "../", so reads are confined to the enclosing Git checkout
+// (the nearest folder with a .git), or to the working directory when the folder is inside
+// it, or else to the folder itself.
+fs::path RepositoryRootOf(const fs::path& folder) {
+  fs::path absolute = fs::absolute(folder).lexically_normal();
+  std::error_code error;
+  for (fs::path dir = absolute; !dir.empty(); dir = dir.parent_path()) {
+    if (fs::exists(dir / ".git", error)) return dir;
+    if (dir == dir.parent_path()) break;
+  }
+  fs::path cwd = fs::current_path(error);
+  auto relative = absolute.lexically_relative(cwd);
+  if (!error && !relative.empty() && *relative.begin() != "..") return cwd;
+  return absolute;
+}
+
+// DESIRED may be a Kustomize or Helm folder, rendered as `capstan render` would; LIVE is
+// always read as saved objects.
+Result<std::vector<Manifest>> ReadSide(const std::string& input, std::string_view side,
+                                       const std::string& namespace_) {
   std::error_code error;
   fs::path root(input);
   if (!fs::exists(root, error)) {
@@ -89,12 +109,15 @@ Result<std::vector<Manifest>> ReadSide(const std::string& input, std::string_vie
     CAPSTAN_TRY(ReadManifestFile(root, input, out));
     return out;
   }
-  if (std::string generator = GeneratorOf(root); !generator.empty()) {
-    // TODO(diff): render through capstan::render::Render once the render module lands.
-    return Error::Invalid(fmt::format(
-        "{} {}: the folder holds {}, which capstan diff cannot render yet; render it first "
-        "(kubectl kustomize / helm template) and diff the output",
-        side, input, generator));
+  if (side == "desired" && !GeneratorOf(root).empty()) {
+    render::RenderRequest request;
+    request.root = RepositoryRootOf(root);
+    request.path =
+        fs::absolute(root).lexically_normal().lexically_relative(request.root).generic_string();
+    request.helm.namespace_ = namespace_;
+    auto rendered = render::Render(request);
+    if (!rendered.ok()) return std::move(rendered).error().Wrap(fmt::format("{} {}", side, input));
+    return std::move(rendered->manifests);
   }
   std::vector<fs::path> files;
   fs::recursive_directory_iterator it(root, error), end;
@@ -146,9 +169,9 @@ int RunDiff(const DiffFlags& flags) {
     if (!ignores.ok()) return fail(ignores.error());
     options.ignore_differences = std::move(ignores).value();
   }
-  auto desired = ReadSide(flags.desired, "desired");
+  auto desired = ReadSide(flags.desired, "desired", flags.namespace_);
   if (!desired.ok()) return fail(desired.error());
-  auto live = ReadSide(flags.live, "live");
+  auto live = ReadSide(flags.live, "live", flags.namespace_);
   if (!live.ok()) return fail(live.error());
   Log(LogLevel::kInfo, "comparing {} desired with {} live objects", desired->size(), live->size());
   auto set = diff::DiffAll(*desired, *live, options);

@@ -156,6 +156,22 @@ TEST(DiffCli, FoldersAndKubectlListsPairUp) {
       << run.out;
 }
 
+TEST(DiffCli, RendersADesiredKustomization) {
+  TempDir dir;
+  dir.Write(".git/HEAD", "ref: refs/heads/main\n");  // the checkout reads are confined to
+  dir.Write("base/web.yaml", ReadAll(kTestdata + "deployment/desired.yaml"));
+  dir.Write("base/kustomization.yaml", "resources: [web.yaml]\n");
+  dir.Write("prod/kustomization.yaml",
+            "resources: [../base]\nimages:\n- {name: ghcr.io/example/web, newTag: 1.5.0}\n");
+  const std::string live = kTestdata + "deployment/live.yaml";
+  RunResult base = Capstan((dir.path() / "base").string() + " " + live);
+  EXPECT_EQ(base.exit_code, 0) << base.out << base.err;
+  RunResult prod = Capstan((dir.path() / "prod").string() + " " + live);
+  EXPECT_EQ(prod.exit_code, 1) << prod.out << prod.err;
+  EXPECT_NE(prod.out.find("+        image: ghcr.io/example/web:1.5.0\n"), std::string::npos)
+      << prod.out;
+}
+
 TEST(DiffCli, JsonOutputIsMachineReadable) {
   const std::string d = kTestdata + "deployment/";
   RunResult run = Capstan("-o json " + d + "desired-replicas.yaml " + d + "live.yaml");
@@ -223,7 +239,7 @@ TEST(DiffCli, ErrorsExitTwoWithOneSentence) {
   fs::path jq = dir.Write("jq.yaml",
                           "- {group: apps, kind: Deployment, jqPathExpressions: "
                           "['.spec.replicas']}\n");
-  dir.Write("overlay/kustomization.yaml", "resources: []\n");
+  dir.Write("overlay/kustomization.yaml", "resources: [missing.yaml]\n");
   struct Case {
     std::string name;
     std::string args;
@@ -239,7 +255,7 @@ TEST(DiffCli, ErrorsExitTwoWithOneSentence) {
       {"unknown output", "-o yaml " + d + "desired.yaml " + d + "live.yaml", "--output"},
       {"missing argument", d + "desired.yaml", "LIVE"},
       {"a kustomization", (dir.path() / "overlay").string() + " " + d + "live.yaml",
-       "holds a kustomization"},
+       "capstan diff: desired " + (dir.path() / "overlay").string()},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
