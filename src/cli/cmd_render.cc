@@ -1,6 +1,7 @@
 // `capstan render PATH`: prints the objects a folder renders to, as YAML or JSON.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 
@@ -40,8 +41,8 @@ struct RenderFlags {
   std::vector<std::string> value_files;
   std::string helm = "helm";
   std::string kustomize_fallback;
-  CLI::Option* set = nullptr;
-  CLI::Option* set_string = nullptr;
+  std::vector<std::string> set;
+  std::vector<std::string> set_string;
 };
 
 Result<render::SourceKind> ParseKind(const std::string& kind) {
@@ -90,28 +91,23 @@ Status ResolveRoot(const RenderFlags& flags, render::RenderRequest& request) {
   return OkStatus();
 }
 
-// --set and --set-string in the order given: with helm, a later one wins.
-Status AddParameters(CLI::App& cmd, const RenderFlags& flags, render::HelmOptions& helm) {
-  size_t next_set = 0;
-  size_t next_set_string = 0;
-  for (CLI::Option* option : cmd.parse_order()) {
-    bool is_string = option == flags.set_string;
-    if (option != flags.set && !is_string) continue;
-    const auto& results = option->results();
-    size_t& next = is_string ? next_set_string : next_set;
-    if (next >= results.size()) continue;
-    const std::string& text = results[next++];
-    size_t eq = text.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return Error::Invalid(
-          fmt::format("{} {}: expected NAME=VALUE", is_string ? "--set-string" : "--set", text));
+// NAME=VALUE flags into parameters. helm applies every --set before every --set-string,
+// whatever their order on the command line, so the order here does not matter.
+Status AddParameters(const RenderFlags& flags, render::HelmOptions& helm) {
+  for (bool is_string : {false, true}) {
+    for (const std::string& text : is_string ? flags.set_string : flags.set) {
+      size_t eq = text.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        return Error::Invalid(
+            fmt::format("{} {}: expected NAME=VALUE", is_string ? "--set-string" : "--set", text));
+      }
+      helm.parameters.push_back({text.substr(0, eq), text.substr(eq + 1), is_string});
     }
-    helm.parameters.push_back({text.substr(0, eq), text.substr(eq + 1), is_string});
   }
   return OkStatus();
 }
 
-Result<render::RenderRequest> BuildRequest(CLI::App& cmd, const RenderFlags& flags) {
+Result<render::RenderRequest> BuildRequest(const RenderFlags& flags) {
   render::RenderRequest request;
   CAPSTAN_TRY(ResolveRoot(flags, request));
   auto kind = ParseKind(flags.kind);
@@ -132,7 +128,7 @@ Result<render::RenderRequest> BuildRequest(CLI::App& cmd, const RenderFlags& fla
     fs::path absolute = fs::weakly_canonical(fs::absolute(file), ec);
     request.helm.value_files.push_back(absolute.lexically_relative(chart).string());
   }
-  CAPSTAN_TRY(AddParameters(cmd, flags, request.helm));
+  CAPSTAN_TRY(AddParameters(flags, request.helm));
   return request;
 }
 
@@ -187,26 +183,27 @@ void AddRenderCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("-f,--values", flags->value_files,
                   "Helm: values file, inside the root; repeatable, later files win")
       ->allow_extra_args(false);
-  flags->set = cmd->add_option("--set", "Helm: set a value, NAME=VALUE; repeatable")
-                   ->type_name("NAME=VALUE")
-                   ->allow_extra_args(false)
-                   ->take_all();
-  flags->set_string =
-      cmd->add_option("--set-string", "Helm: set a value as a string, NAME=VALUE; repeatable")
-          ->type_name("NAME=VALUE")
-          ->allow_extra_args(false)
-          ->take_all();
+  cmd->add_option("--set", flags->set, "Helm: set a value, NAME=VALUE; repeatable")
+      ->type_name("NAME=VALUE")
+      ->allow_extra_args(false);
+  cmd->add_option("--set-string", flags->set_string,
+                  "Helm: set a value as a string, NAME=VALUE; repeatable; applied after every "
+                  "--set, as helm does")
+      ->type_name("NAME=VALUE")
+      ->allow_extra_args(false);
   cmd->add_option("--helm", flags->helm, "Helm: the helm binary (default: helm on PATH)");
   cmd->add_option("--kustomize-fallback", flags->kustomize_fallback,
                   "Kustomize: a kustomize binary to run for features capstan does not build "
                   "natively (default: such features are an error)");
 
-  cmd->callback([cmd, flags, &exit_code] {
-    auto request = BuildRequest(*cmd, *flags);
+  cmd->callback([flags, &exit_code] {
+    auto request = BuildRequest(*flags);
     auto result = request.ok() ? render::Render(*request)
                                : Result<render::RenderResult>(std::move(request).error());
     if (!result.ok()) {
-      fmt::print(stderr, "capstan render: {}\n", result.error().message());
+      std::string message = result.error().message();
+      std::replace(message.begin(), message.end(), '\n', ' ');
+      fmt::print(stderr, "capstan render: {}\n", message);
       exit_code = 2;
       return;
     }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <system_error>
 
 #include "core/log.h"
@@ -48,6 +49,25 @@ Result<std::vector<std::string>> ResolveValueFiles(const RootedFs& fs, const fs:
   return paths;
 }
 
+// helm's stderr as one line: "Error: " prefixes and its advice to use --debug dropped,
+// lines joined with "; ".
+std::string OneLine(std::string_view text) {
+  std::string out;
+  while (!text.empty()) {
+    size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) {
+      line.remove_suffix(1);
+    }
+    if (line.starts_with("Error: ")) line.remove_prefix(7);
+    if (line.empty() || line.starts_with("Use --debug flag")) continue;
+    if (!out.empty()) out += "; ";
+    out += line;
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<std::vector<Manifest>> RenderHelm(const RootedFs& fs, const fs::path& folder,
@@ -92,7 +112,7 @@ Result<std::vector<Manifest>> RenderHelm(const RootedFs& fs, const fs::path& fol
   Log(LogLevel::kInfo, "helm template {} {} --namespace {}", release, fs.Display(folder), ns);
   auto run = RunProcess(process);
   if (!run.ok()) return std::move(run).error();
-  std::string stderr_text = chart->CleanMessage(TrimProgramOutput(run->stderr_data), fs);
+  std::string stderr_text = OneLine(chart->CleanMessage(TrimProgramOutput(run->stderr_data), fs));
   if (!run->success()) {
     return Error::Invalid(fmt::format("helm template {}: {}", run->Describe(),
                                       stderr_text.empty() ? "(no message)" : stderr_text));

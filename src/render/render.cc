@@ -6,6 +6,7 @@
 
 #include "core/fs.h"
 #include "render/internal/generators.h"
+#include "render/kustomize/kustomize.h"
 
 namespace capstan::render {
 namespace fs = std::filesystem;
@@ -52,8 +53,11 @@ Result<RenderResult> RenderFolder(const RootedFs& fs, const fs::path& folder,
       if (tracker != nullptr && !request.kustomize.fallback_binary.empty()) {
         tracker->AddProgram(request.kustomize.fallback_binary);
       }
-      // Wired to BuildKustomization (render/kustomize) once that lands.
-      return Error::Unavailable("native kustomize is not built into this capstan yet");
+      auto built = BuildKustomization(fs, fs::path(fs.Display(folder)), request.kustomize);
+      if (!built.ok()) return std::move(built).error();
+      result.manifests = std::move(built->manifests);
+      result.kustomize_namespace = std::move(built->namespace_);
+      return result;
     }
     case SourceKind::kHelm: {
       auto manifests = RenderHelm(fs, folder, request.helm, tracker);

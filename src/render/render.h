@@ -6,6 +6,24 @@
 //   anything else                                             -> a directory of YAML/JSON
 // Every read stays inside RenderRequest::root; `../` paths and symbolic links that leave
 // it are refused. Pure apart from reading files and, for Helm, running helm.
+//
+// Directory: every *.yaml, *.yml and *.json file (".git" folders skipped), read in Argo
+// CD's order (names sorted byte-wise within each folder, a sub-folder read where its name
+// sorts, so "a/x.yaml" comes before "a.yaml"). Linked files are read when the link stays
+// inside the root; linked folders are not entered. A YAML file may hold several
+// documents; empty ones are skipped. A JSON file holds one object or an array of them.
+// `kind: List` and any `*List` kind with an `items` list are replaced by their items.
+// Every object must have apiVersion, kind and metadata.name (or generateName); the error
+// names the file, the document's line and number and the field.
+//
+// Helm: `helm template RELEASE CHART --namespace NS --include-crds`, value files, inline
+// values, then --set / --set-string; helm itself applies every --set before every
+// --set-string. Hooks are kept (with their helm.sh/hook annotations). A dependency with a
+// `file://` repository inside the root that charts/ lacks is supplied from its folder in
+// a temporary copy of the chart, so the repository is never written to; other missing
+// dependencies are an error (capstan does not download charts). Manifest::source is the
+// template's path in the repository ("apps/shop/templates/deployment.yaml"). helm's
+// stderr, on failure, becomes the error message (one line).
 #pragma once
 
 #include <filesystem>
@@ -46,8 +64,8 @@ struct HelmParameter {
 };
 
 struct HelmOptions {
-  std::string release_name;  // default: the chart folder's name
-  std::string namespace_;    // --namespace; default "default"
+  std::string release_name;              // default (empty): the chart folder's name
+  std::string namespace_;                // --namespace; default (empty) "default"
   std::vector<std::string> value_files;  // relative to the chart folder; must stay in root
   std::string values;                    // inline YAML, passed as one more values file
   std::vector<HelmParameter> parameters;
@@ -72,7 +90,11 @@ struct RenderResult {
 };
 
 // Renders one folder. Errors name the file, object and field and are prefixed with what
-// was being rendered ("render kustomize overlays/prod: ...").
+// was being rendered ("render kustomize overlays/prod: ..."). Codes: NotFound (the root,
+// folder or a named file is missing), Invalid (malformed input, a path leaving the root,
+// a chart error), Unavailable (helm or the kustomize fallback missing, failing to start
+// or timing out). Thread-safe: renders share no state. To avoid rendering an unchanged
+// tree again, use RenderCache (render/cache.h).
 Result<RenderResult> Render(const RenderRequest& request);
 
 // Which generator `Render` would pick for `path` under `root`.
