@@ -25,10 +25,13 @@ namespace capstan::render {
 //     `$deleteFromPrimitiveList/<f>` are NOT (kustomize copies them as ordinary fields);
 //   - kinds without a built-in schema (custom resources) get the same walk with no
 //     mergeable lists, which is JSON merge patch (RFC 7386) plus the `$patch` directives;
-//   - kind, metadata.name and metadata.namespace are put back afterwards (kustomize
-//     ignores a patch's attempt to change them unless `options` allow it).
+//   - the two-argument form is the merge alone: a patch's kind, metadata.name and
+//     metadata.namespace are merged like any field. The form with SmpOptions then puts
+//     back the target's kind and name (unless the options allow changing them) and always
+//     its namespace, as kustomize's Resource.ApplySmPatch does.
 // A top-level `$patch: delete` leaves `target` null: the caller must drop the object.
-// REQUIRES: target and patch are maps. The error names the field.
+// Errors (a patch or target that is not a map, a map merged into a list, an unknown
+// `$patch` value) name the field and leave `target` unchanged.
 struct SmpOptions {
   bool allow_name_change = false;  // kustomize `options.allowNameChange`
   bool allow_kind_change = false;  // kustomize `options.allowKindChange`

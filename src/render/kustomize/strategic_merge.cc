@@ -182,25 +182,26 @@ Result<Merged> Walk(const Value* target, const Value* patch, const FieldSchema& 
 }  // namespace smp
 
 Status ApplyStrategicMergePatch(Value& target, const Value& patch) {
-  return ApplyStrategicMergePatch(target, patch, SmpOptions{});
-}
-
-Status ApplyStrategicMergePatch(Value& target, const Value& patch, const SmpOptions& options) {
   if (!target.is_object()) return Error::Invalid("strategic merge patch: the target is not a map");
   if (!patch.is_object()) return Error::Invalid("strategic merge patch: the patch is not a map");
-  const std::string kind(KindOf(target));
-  const std::string name(NameOf(target));
-  const std::string ns(NamespaceOf(target));
   auto merged = smp::Walk(&target, &patch, smp::FieldSchema{}, "");
   if (!merged.ok()) return std::move(merged).error();
   if (!merged->value.has_value() || !merged->value->is_object()) {
     target = Value(nullptr);
-    return OkStatus();
+  } else {
+    target = std::move(*merged->value);
   }
-  Value result = std::move(*merged->value);
-  // kustomize puts back what identifies the target unless the patch may change it.
-  if (!options.allow_kind_change) result.Set("kind", kind);
-  Value& metadata = result["metadata"];
+  return OkStatus();
+}
+
+Status ApplyStrategicMergePatch(Value& target, const Value& patch, const SmpOptions& options) {
+  const std::string kind(KindOf(target));
+  const std::string name(NameOf(target));
+  const std::string ns(NamespaceOf(target));
+  CAPSTAN_TRY(ApplyStrategicMergePatch(target, patch));
+  if (target.is_null()) return OkStatus();
+  if (!options.allow_kind_change) target.Set("kind", kind);
+  Value& metadata = target["metadata"];
   if (!metadata.is_object()) metadata = Value::MakeObject();
   if (!options.allow_name_change) metadata.Set("name", name);
   if (ns.empty()) {
@@ -208,7 +209,6 @@ Status ApplyStrategicMergePatch(Value& target, const Value& patch, const SmpOpti
   } else {
     metadata.Set("namespace", ns);
   }
-  target = std::move(result);
   return OkStatus();
 }
 

@@ -37,7 +37,8 @@ TEST_P(StrategicMergeGolden, MatchesKustomize) {
   Value patch = ReadOne(dir + "patch.yaml");
   Value want = ReadOne(dir + "want.yaml");
   ASSERT_TRUE(target.is_object());
-  Status status = ApplyStrategicMergePatch(target, patch);
+  // kustomize restores the target's identity after merging (identity-kept).
+  Status status = ApplyStrategicMergePatch(target, patch, SmpOptions{});
   ASSERT_TRUE(status.ok()) << status.error().message();
   // Value equality ignores map key order (kustomize sorts keys) but not list order.
   EXPECT_EQ(target, want) << "got:\n" << EmitYaml(target) << "want:\n" << EmitYaml(want);
@@ -94,14 +95,17 @@ spec:
             "- name: app\n  image: app:2\n- name: sidecar\n  image: side:1\n");
 }
 
-TEST(StrategicMerge, AllowNameChangeKeepsThePatchedName) {
-  Value target = Yaml("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n");
-  Value patch = Yaml("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n");
-  Value copy = target;
-  ASSERT_TRUE(ApplyStrategicMergePatch(copy, patch).ok());
-  EXPECT_EQ(copy.StringAt({"metadata", "name"}), "a");
-  ASSERT_TRUE(ApplyStrategicMergePatch(target, patch, SmpOptions{true, false}).ok());
-  EXPECT_EQ(target.StringAt({"metadata", "name"}), "b");
+TEST(StrategicMerge, IdentityIsRestoredOnlyWithOptions) {
+  Value target = Yaml("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: x}\n");
+  Value patch = Yaml("apiVersion: v1\nkind: Secret\nmetadata: {name: b, namespace: y}\n");
+  Value plain = target;
+  ASSERT_TRUE(ApplyStrategicMergePatch(plain, patch).ok());
+  EXPECT_EQ(plain, patch);
+  Value kept = target;
+  ASSERT_TRUE(ApplyStrategicMergePatch(kept, patch, SmpOptions{}).ok());
+  EXPECT_EQ(kept, target);
+  ASSERT_TRUE(ApplyStrategicMergePatch(target, patch, SmpOptions{true, true}).ok());
+  EXPECT_EQ(target, Yaml("apiVersion: v1\nkind: Secret\nmetadata: {name: b, namespace: x}\n"));
 }
 
 struct ErrorCase {
