@@ -198,5 +198,55 @@ TEST(RenderCliTest, TheRootDefaultsToTheEnclosingGitRepository) {
   fs::remove_all(repo);
 }
 
+// The demo repository (examples/demo) renders, and to what the real tools print.
+TEST(RenderCliTest, TheDemoRendersLikeTheRealTools) {
+  const std::string demo = (kSource / "examples/demo/apps").string();
+  struct Case {
+    std::string name;
+    std::vector<std::string> capstan_args;
+    std::vector<std::string> oracle;  // empty: no oracle, just a clean render
+    size_t want_objects;
+  };
+  std::vector<Case> cases = {
+      {"web dev overlay",
+       {demo + "/web/overlays/dev"},
+       {"kustomize", "build", demo + "/web/overlays/dev"},
+       4},
+      {"web prod overlay",
+       {demo + "/web/overlays/prod"},
+       {"kustomize", "build", demo + "/web/overlays/prod"},
+       5},
+      {"api chart with prod values",
+       {demo + "/api", "--release-name", "api", "-n", "demo-prod", "-f",
+        demo + "/api/values-prod.yaml"},
+       {"helm", "template", "api", demo + "/api", "--namespace", "demo-prod", "--include-crds",
+        "-f", demo + "/api/values-prod.yaml"},
+       3},
+      {"plain directory", {demo + "/plain"}, {}, 5},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    ProcessResult run = Capstan(c.capstan_args);
+    ASSERT_EQ(run.exit_code, 0) << run.stderr_data;
+    auto ours = ParseYamlStream(run.stdout_data, "capstan");
+    ASSERT_TRUE(ours.ok()) << ours.error().message();
+    EXPECT_EQ(ours->size(), c.want_objects);
+    if (c.oracle.empty()) continue;
+    ProcessOptions oracle;
+    oracle.argv = c.oracle;
+    auto theirs_run = RunProcess(oracle);
+    ASSERT_TRUE(theirs_run.ok() && theirs_run->success())
+        << c.oracle[0] << " failed: run scripts/install-deps.sh and `source scripts/env.sh`";
+    auto theirs = ParseYamlStream(theirs_run->stdout_data, c.oracle[0]);
+    ASSERT_TRUE(theirs.ok()) << theirs.error().message();
+    std::vector<std::string> want, got;
+    for (const YamlDocument& d : *theirs) {
+      if (!d.value.is_null()) want.push_back(EmitYaml(d.value));
+    }
+    for (const YamlDocument& d : *ours) got.push_back(EmitYaml(d.value));
+    EXPECT_EQ(got, want);
+  }
+}
+
 }  // namespace
 }  // namespace capstan
