@@ -44,22 +44,24 @@ TEST_P(StrategicMergeGolden, MatchesKustomize) {
   EXPECT_EQ(target, want) << "got:\n" << EmitYaml(target) << "want:\n" << EmitYaml(want);
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, StrategicMergeGolden,
-                         ::testing::Values("containers-merge-by-name", "container-ports-two-keys",
-                                           "env-delete-directive", "list-replace-directive",
-                                           "map-directives", "service-ports-quirks",
-                                           "finalizers-union", "lists-without-key-replaced",
-                                           "custom-resource-merge-patch",
-                                           "volumes-merge-ignores-retainkeys",
-                                           "kubectl-only-directives-copied", "identity-kept",
-                                           "new-content-drops-nulls", "delete-whole-object"),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           for (char& c : name) {
-                             if (c == '-') c = '_';
-                           }
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Cases, StrategicMergeGolden,
+    ::testing::Values("containers-merge-by-name", "container-ports-two-keys",
+                      "env-delete-directive", "list-replace-directive", "map-directives",
+                      "service-ports-quirks", "finalizers-union", "lists-without-key-replaced",
+                      "custom-resource-merge-patch", "volumes-merge-ignores-retainkeys",
+                      "kubectl-only-directives-copied", "identity-kept", "new-content-drops-nulls",
+                      "delete-whole-object", "element-replace-keeps-target",
+                      "element-without-merge-key", "duplicate-keys-in-patch",
+                      "primitive-list-replace-and-owner-uids", "list-merge-directive",
+                      "null-list-removed"),
+    [](const auto& info) {
+      std::string name = info.param;
+      for (char& c : name) {
+        if (c == '-') c = '_';
+      }
+      return name;
+    });
 
 Value Yaml(std::string_view text) {
   auto v = ParseYaml(text, "inline");
