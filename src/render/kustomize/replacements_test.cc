@@ -51,8 +51,8 @@ const Manifest* Find(const std::vector<Manifest>& objects, const ObjectKey& key)
 }
 
 TEST(Replacements, MatchKustomize) {
-  for (const char* name :
-       {"field-paths", "create-and-types", "select-reject-delimiter", "whole-maps"}) {
+  for (const char* name : {"field-paths", "create-and-types", "select-reject-delimiter",
+                           "whole-maps", "element-selectors-unanchored"}) {
     SCOPED_TRACE(name);
     const std::string dir = kDir + name + "/";
     std::vector<Manifest> objects = ReadAll(dir + "resources.yaml");
