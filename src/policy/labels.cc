@@ -26,9 +26,9 @@ void CheckRecommendedLabels(const CheckInput& input, FindingSink& sink) {
     }
     if (missing.empty()) continue;
     sink.Add(i, "metadata.labels", std::nullopt,
-             fmt::format("missing {}: add them so tools can tell which application and version "
+             fmt::format("missing {}: add {} so tools can tell which application and version "
                          "this is",
-                         fmt::join(missing, " and ")));
+                         fmt::join(missing, " and "), missing.size() == 1 ? "it" : "them"));
   }
 }
 
