@@ -1,14 +1,13 @@
 // kustomize reads replacement sources with kyaml's PathGetter and finds targets with its
 // PathMatcher; the two differ (exact versus unanchored regular-expression element
 // selectors, wildcard support), and both differences show in `kustomize build` output.
-#include "render/kustomize/replacements_path.h"
-
 #include <fmt/format.h>
 
 #include <charconv>
 #include <regex>
 
 #include "core/yaml.h"
+#include "render/kustomize/replacements_internal.h"
 #include "render/kustomize/strategic_merge_internal.h"
 
 namespace capstan::render::replacements {

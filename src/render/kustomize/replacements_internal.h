@@ -1,16 +1,45 @@
-// Field paths of kustomize replacements ("spec.template.spec.containers.[name=app].image",
+// Internals of kustomize replacements (replacements*.cc): object ids and options,
+// reading the source, and field paths ("spec.template.spec.containers.[name=app].image",
 // "metadata.annotations.[a.b/c]", "spec.ports.0.port", "spec.containers.*.image").
-// Internal to replacements.cc.
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/object.h"
 #include "core/result.h"
 #include "core/value.h"
 
 namespace capstan::render::replacements {
+
+inline constexpr std::string_view kDefaultFieldPath = "metadata.name";
+
+// One id of an object as replacements compare it (apiVersion split into group and version).
+struct Id {
+  std::string group, version, kind, name, ns;
+};
+
+// The object's current id, then its earlier ones (`previous`, oldest first).
+std::vector<Id> IdsOf(const Value& object, const std::vector<ObjectKey>& previous);
+
+// The earlier ids kustomize records in its build annotations
+// (config.kubernetes.io/previousNames, previousNamespaces, previousKinds), if present.
+std::vector<ObjectKey> AnnotatedPrevious(const Value& object);
+
+// kustomize's ResId.IsSelectedBy, for sources and targets alike: exact fields, empty
+// selector fields match anything, namespaces compared with "" meaning "default".
+bool Selects(const Id& selector, const Id& id);
+
+// A source's or target's `options`.
+struct Options {
+  std::string delimiter;
+  int64_t index = 0;
+  bool create = false;
+};
+
+// Reads `options` (absent means defaults); `where` prefixes errors.
+Result<Options> ReadOptions(const Value* raw, std::string_view where);
 
 // Splits a field path on dots, as kustomize does: "a\.b" keeps the dot, "[a.b/c]"
 // (brackets without '=') is the single key "a.b/c", "[name=a.b]" stays one
@@ -55,5 +84,12 @@ Status WriteValue(const TargetField& target, const Carried& carried, const std::
 
 // Splits `text` on every `delimiter`.
 std::vector<std::string> Split(const std::string& text, const std::string& delimiter);
+
+// The value replacement `replacement` carries: its sourceValue, or the source object's
+// field (after the source's delimiter option). `previous` holds each object's earlier ids.
+// Errors name `where` ("replacements[2]") and the source.
+Result<Carried> ReadSource(const std::vector<Manifest>& objects,
+                           const std::vector<std::vector<ObjectKey>>& previous,
+                           const Value& replacement, std::string_view where);
 
 }  // namespace capstan::render::replacements
