@@ -56,7 +56,7 @@ struct TargetSelector {
 Result<TargetSelector> ParseTargetSelector(const Value& target);
 // Whether `object` is selected. An empty selector selects everything. Namespaces compare
 // as kustomize's effective namespace: an unset namespace is "default"; cluster-scoped
-// built-in kinds have none (a `namespace:` selector never matches them).
+// built-in kinds have none (a `namespace:` naming a real namespace never matches them).
 Result<bool> Matches(const TargetSelector& selector, const Value& object);
 // Like the above, but name and namespace also match when they match one of `previous`:
 // kustomize tries an object's original id (before namePrefix/nameSuffix/namespace
@@ -64,10 +64,18 @@ Result<bool> Matches(const TargetSelector& selector, const Value& object);
 Result<bool> Matches(const TargetSelector& selector, const Value& object,
                      const std::vector<ObjectKey>& previous);
 
-// Applies kustomize `replacements` (source {kind, name, fieldPath, options{delimiter,
-// index, create}}, targets [{select, reject, fieldPaths, options}]) to `objects` in place.
-// Field paths use kustomize's syntax: "spec.template.spec.containers.[name=app].image",
-// "metadata.annotations.[a.b/c]", numeric list indexes.
+// Applies kustomize `replacements` to `objects` in place, in order, as kustomize 5.6/5.7
+// do. Each replacement has a `source` ({group, version, kind, name, namespace, fieldPath
+// (default metadata.name), options{delimiter, index}}) or a literal `sourceValue` (5.7),
+// and `targets` [{select, reject, fieldPaths, options{delimiter, index, create}}].
+// Sources, `select` and `reject` compare ids exactly (no regular expressions, unlike patch
+// targets; an unset namespace equals "default"); `select`/`reject` may also carry label
+// and annotation selectors. Field paths use kustomize's syntax:
+// "spec.template.spec.containers.[name=app].image", "metadata.annotations.[a.b/c]",
+// numeric list indexes, and in targets "*" for every element; in targets "[key=value]"
+// is an unanchored regular expression ("[name=app]" also picks "app-metrics").
+// A scalar target keeps its type (text that does not fit, e.g. "db:5432" into
+// spec.replicas, is an error); created scalar fields take the type their text reads as.
 // Sources and targets are also found by the ids objects had before namePrefix, nameSuffix
 // or namespace changed them: pass them in `previous_ids` (one list per object, oldest
 // first; only kind, name and ns are read), or leave them in kustomize's build annotations
@@ -75,7 +83,7 @@ Result<bool> Matches(const TargetSelector& selector, const Value& object,
 // two-argument form. A source that is missing or matched twice, a target field that does
 // not exist without `create`, or text that does not fit a typed field is an error naming
 // the replacement, target index, object and field path. On error `objects` may be
-// partly changed.
+// partly changed (callers discard them).
 Status ApplyReplacements(std::vector<Manifest>& objects, const Value& replacements);
 Status ApplyReplacements(std::vector<Manifest>& objects, const Value& replacements,
                          const std::vector<std::vector<ObjectKey>>& previous_ids);
