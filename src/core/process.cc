@@ -69,12 +69,13 @@ std::vector<std::string> BuildEnvironment(
     std::string name(entry.substr(0, entry.find('=')));
     if (!overrides.contains(name)) env.emplace_back(entry);
   }
-  for (const auto& [name, value] : overrides) env.push_back(name + "=" + value);
+  for (const auto& [name, value] : overrides) env.push_back(fmt::format("{}={}", name, value));
   return env;
 }
 
 std::vector<char*> CStrings(std::vector<std::string>& strings) {
   std::vector<char*> out;
+  out.reserve(strings.size() + 1);
   for (auto& s : strings) out.push_back(s.data());
   out.push_back(nullptr);
   return out;
@@ -235,6 +236,7 @@ Result<ProcessResult> RunProcess(const ProcessOptions& options) {
   ProcessResult result;
   bool out_open = true, err_open = true, exited = false, out_over = false, err_over = false;
   bool timed_out = false;
+  int poll_error = 0;
   auto deadline = Clock::now() + options.timeout;
   while (out_open || err_open || !exited) {
     std::vector<pollfd> fds;
@@ -251,7 +253,10 @@ Result<ProcessResult> RunProcess(const ProcessOptions& options) {
     int wait_ms = pidfd.get() >= 0 ? static_cast<int>(left.count())
                                    : static_cast<int>(std::min<int64_t>(left.count(), 20));
     int ready = ::poll(fds.data(), fds.size(), wait_ms);
-    if (ready < 0 && errno != EINTR) break;
+    if (ready < 0 && errno != EINTR) {
+      poll_error = errno;
+      break;
+    }
     for (const pollfd& p : fds) {
       if (p.revents == 0) continue;
       if (p.fd == out.read.get())
@@ -294,6 +299,10 @@ Result<ProcessResult> RunProcess(const ProcessOptions& options) {
     return Error::Unavailable(fmt::format("\"{}\" did not finish within {}s and was killed{}{}",
                                           ProgramName(options), seconds,
                                           tail.empty() ? "" : "; its stderr: ", tail));
+  }
+  if (poll_error != 0) {
+    return Error::Unavailable(fmt::format("waiting for \"{}\" failed: {}", ProgramName(options),
+                                          std::strerror(poll_error)));
   }
   if (out_over || err_over) {
     return Error::Invalid(

@@ -164,6 +164,19 @@ TEST_F(RenderCacheTest, ConcurrentRequestsForOneTreeRenderItOnce) {
   EXPECT_EQ(cache.stats().hits, counts.size() - 1);
 }
 
+TEST_F(RenderCacheTest, AKustomizationDependsOnItsBasesOutsideItsFolder) {
+  Write("base/kustomization.yaml", "resources:\n  - cm.yaml\n");
+  Write("base/cm.yaml", ConfigMap("base"));
+  Write("overlay/kustomization.yaml", "namespace: dev\nresources:\n  - ../base\n");
+  RenderCache cache;
+  EXPECT_EQ(Names(cache.Render(Request("overlay"))), (std::vector<std::string>{"base=1"}));
+  EXPECT_EQ(Names(cache.Render(Request("overlay"))), (std::vector<std::string>{"base=1"}));
+  EXPECT_EQ(cache.stats().hits, 1u);
+  Write("base/cm.yaml", ConfigMap("base", "2"));
+  EXPECT_EQ(Names(cache.Render(Request("overlay"))), (std::vector<std::string>{"base=2"}));
+  EXPECT_EQ(cache.stats().misses, 2u);
+}
+
 TEST_F(RenderCacheTest, ClearDropsResultsButKeepsCounters) {
   RenderCache cache;
   ASSERT_TRUE(cache.Render(Request()).ok());

@@ -53,7 +53,7 @@ struct Walk {
     });
     for (const fs::directory_entry& entry : entries) {
       std::string name = entry.path().filename().string();
-      std::string child = relative.empty() ? name : relative + "/" + name;
+      std::string child = relative.empty() ? name : fmt::format("{}/{}", relative, name);
       // Like filepath.Walk, a linked folder is not entered; a linked file is read.
       bool link = entry.is_symlink(ec);
       if (!link && entry.is_directory(ec)) {
