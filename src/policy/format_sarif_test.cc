@@ -33,7 +33,7 @@ class SarifChecker {
     return ok;
   }
 
-  void Keys(const Value& v, const std::string& what, std::set<std::string> allowed) {
+  void Keys(const Value& v, const std::string& what, const std::set<std::string>& allowed) {
     if (!Expect(v.is_object(), what + " must be an object")) return;
     for (const auto& [key, value] : v.as_object()) {
       Expect(allowed.count(key) != 0, what + " has a property the schema does not allow: " + key);

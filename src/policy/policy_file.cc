@@ -99,10 +99,12 @@ Result<Condition> ParseCondition(const Value& v, std::string_view field) {
     return Bad(fmt::format("{}.path", field), "expected a string");
   out.path = path->as_string();
   int operators = 0;
-  for (const auto& [key, operand] : v.as_object()) {
+  for (const Value::Member& member : v.as_object()) {
+    const std::string& key = member.first;
+    const Value& operand = member.second;
     if (key == "path") continue;
     auto op = std::find_if(std::begin(kAllOps), std::end(kAllOps),
-                           [&](ConditionOp o) { return ConditionOpName(o) == key; });
+                           [&key](ConditionOp o) { return ConditionOpName(o) == key; });
     if (op == std::end(kAllOps)) {
       return Bad(fmt::format("{}.{}", field, key),
                  "unknown operator (expected exists, equals, notEquals, oneOf, notOneOf, "

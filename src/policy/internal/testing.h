@@ -44,6 +44,7 @@ inline std::vector<Finding> FindingsOf(const Report& report, const std::string& 
 
 inline std::vector<std::string> PathsOf(const std::vector<Finding>& findings) {
   std::vector<std::string> out;
+  out.reserve(findings.size());
   for (const Finding& f : findings) out.push_back(f.path);
   return out;
 }
