@@ -32,18 +32,17 @@ struct LintFlags {
   bool list_rules = false;
 };
 
-// The repository root that contains `path`: the nearest folder above it (or itself) holding
-// .git, so Kustomize overlays may reach ../base and reports name files as the repository
-// does. Without one, the folder itself (or a file's folder).
-fs::path DefaultRoot(const fs::path& path) {
+// The repository root that contains `absolute` (a normalized absolute path): the nearest
+// folder above it (or itself) holding .git, so Kustomize overlays may reach ../base and
+// reports name files as the repository does. Without one, the folder itself (or a file's).
+fs::path DefaultRoot(const fs::path& absolute, bool is_file) {
   std::error_code error;
-  fs::path folder = fs::is_directory(path, error) ? path : path.parent_path();
-  fs::path absolute = fs::absolute(folder, error).lexically_normal();
-  for (fs::path at = absolute; !at.empty(); at = at.parent_path()) {
+  fs::path folder = is_file ? absolute.parent_path() : absolute;
+  for (fs::path at = folder; !at.empty(); at = at.parent_path()) {
     if (fs::exists(at / ".git", error)) return at;
     if (at == at.root_path()) break;
   }
-  return absolute;
+  return folder;
 }
 
 // What to render: a folder through the generator its files call for, a single file as a
@@ -54,12 +53,14 @@ Result<render::RenderRequest> RequestFor(const LintFlags& flags) {
   if (!fs::exists(path, error)) {
     return Error::NotFound(fmt::format("{}: no such file or folder", flags.path));
   }
-  render::RenderRequest request;
-  request.root = flags.root.empty() ? DefaultRoot(path) : fs::absolute(flags.root, error);
   fs::path absolute = fs::absolute(path, error).lexically_normal();
+  if (absolute.has_relative_path() && !absolute.has_filename()) absolute = absolute.parent_path();
   bool is_file = !fs::is_directory(absolute, error);
   fs::path folder = is_file ? absolute.parent_path() : absolute;
-  fs::path relative = folder.lexically_relative(request.root.lexically_normal());
+  render::RenderRequest request;
+  request.root = flags.root.empty() ? DefaultRoot(absolute, is_file)
+                                    : fs::absolute(flags.root, error).lexically_normal();
+  fs::path relative = folder.lexically_relative(request.root);
   if (relative.empty() || *relative.begin() == "..") {
     return Error::Invalid(
         fmt::format("{}: outside the root {} (set --root to a folder that contains it)", flags.path,

@@ -35,11 +35,11 @@ std::string Quote(const std::string& arg) {
   return out + "'";
 }
 
-// Runs `capstan lint ARGS` from the policy module's folder, so fixture paths are
-// `testdata/...`; --root pins the repository root whatever checkout this runs in.
-LintRun Lint(const std::vector<std::string>& args) {
+// Runs `capstan lint ARGS` in `cwd`, by default the policy module's folder, so fixture paths
+// are `testdata/...`; --root pins the repository root whatever checkout this runs in.
+LintRun Lint(const std::vector<std::string>& args, const std::string& cwd = kPolicyDir) {
   fs::path err_file = fs::temp_directory_path() / ("capstan-lint-" + std::to_string(getpid()));
-  std::string command = "cd " + Quote(kPolicyDir) + " && " + Quote(CAPSTAN_BINARY) + " lint";
+  std::string command = "cd " + Quote(cwd) + " && " + Quote(CAPSTAN_BINARY) + " lint";
   for (const std::string& arg : args) command += " " + Quote(arg);
   command += " 2>" + Quote(err_file.string());
   LintRun run;
@@ -174,6 +174,16 @@ TEST(LintCli, ExitCodes) {
     } else {
       EXPECT_NE(run.err.find(c.err_contains), std::string::npos) << run.err;
     }
+  }
+}
+
+TEST(LintCli, PathsRelativeToTheCurrentFolder) {
+  const std::string folder = kPolicyDir + "/testdata/lint/warnings-only";
+  for (const std::string& path : {"app.yaml", ".", "./", "../warnings-only"}) {
+    SCOPED_TRACE(path);
+    LintRun run = Lint({path, "--fail-on", "warning"}, folder);
+    EXPECT_EQ(run.exit_code, 1) << run.err;
+    EXPECT_NE(run.out.find("3 findings: 0 errors, 3 warnings, 0 info"), std::string::npos);
   }
 }
 
