@@ -142,7 +142,8 @@ struct Finding {
 };
 
 struct Report {
-  // Ordered by the objects' order in the input, then catalogue order, then field path.
+  // Ordered by the objects' order in the input, then the order rules ran in (catalogue, then
+  // user rules), then the order the rule met the fields in (containers[2] before [10]).
   std::vector<Finding> findings;
   // Every rule that ran (enabled built-in rules, then user rules) at its effective severity.
   std::vector<Rule> rules;
@@ -154,7 +155,10 @@ struct Report {
   bool HasAtLeast(Severity threshold) const;
 };
 
-// Checks `manifests` against the enabled rules of `config`. Pure and deterministic.
+// Checks `manifests` against the enabled rules of `config`. Pure and deterministic, so safe
+// to call from several threads at once. Manifests may hold any Value: a field a rule needs
+// that is missing or of the wrong type makes that rule pass over it, never fail or crash
+// (Kubernetes validation is the API server's job, not policy's).
 Report Evaluate(const std::vector<Manifest>& manifests, const PolicyConfig& config);
 
 // --- Output formats (docs/policy.md "Output formats" documents each) ---
