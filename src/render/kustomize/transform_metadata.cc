@@ -22,7 +22,10 @@ void MergeSpec(std::vector<FieldSpec>& specs, const FieldSpec& spec) {
 Status SetKeys(ResMap& resources, const std::map<std::string, std::string>& pairs,
                const std::vector<FieldSpec>& specs, std::string_view what) {
   for (auto& resource : resources) {
-    for (const auto& [key, value] : pairs) {
+    for (const auto& pair : pairs) {
+      // Named references, not structured bindings: clang 14 cannot capture those in lambdas.
+      const std::string& key = pair.first;
+      const std::string& value = pair.second;
       for (const auto& spec : specs) {
         auto status =
             ApplyFieldSpec(resource.object, spec, CreateKind::kMap, [&](Value& field) -> Status {

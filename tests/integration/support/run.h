@@ -1,0 +1,36 @@
+// Helpers for integration tests: run a program (argv, no shell) and capture its output,
+// and make throw-away directories.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace capstan::it {
+
+struct RunOutput {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+  long max_rss_kb = 0;  // peak resident memory of the child
+};
+
+// Runs argv[0] (searched on PATH) with the given arguments and waits for it.
+RunOutput RunProgram(const std::vector<std::string>& argv);
+
+// A fresh empty directory under the system temp folder, removed by the destructor.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  // Writes `contents` to `relative` (creating folders) and returns the full path.
+  std::filesystem::path Write(const std::string& relative, const std::string& contents) const;
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace capstan::it
