@@ -156,9 +156,9 @@ struct Report {
 };
 
 // Checks `manifests` against the enabled rules of `config`. Pure and deterministic, so safe
-// to call from several threads at once. Manifests may hold any Value: a field a rule needs
-// that is missing or of the wrong type makes that rule pass over it, never fail or crash
-// (Kubernetes validation is the API server's job, not policy's).
+// to call from several threads at once. Manifests may hold any Value: each rule either passes
+// over fields it cannot read or reports them (docs/policy.md says which, per rule); nothing
+// malformed makes Evaluate fail or crash.
 Report Evaluate(const std::vector<Manifest>& manifests, const PolicyConfig& config);
 
 // --- Output formats (docs/policy.md "Output formats" documents each) ---
