@@ -30,6 +30,14 @@ struct LintFlags {
   std::string fail_on = "error";
   std::vector<std::string> disable;
   bool list_rules = false;
+  // How to render, as `capstan render` takes them (Helm charts and Kustomize fallbacks).
+  std::string release_name;
+  std::string namespace_;
+  std::vector<std::string> value_files;
+  std::vector<std::string> set;
+  std::vector<std::string> set_string;
+  std::string helm = "helm";
+  std::string kustomize_fallback;
 };
 
 // The repository root that contains `absolute` (a normalized absolute path): the nearest
@@ -71,6 +79,26 @@ Result<render::RenderRequest> RequestFor(const LintFlags& flags) {
     request.kind = render::SourceKind::kDirectory;
     request.directory.recurse = false;
     request.directory.include = {absolute.filename().string()};
+  }
+  request.kustomize.fallback_binary = flags.kustomize_fallback;
+  request.helm.release_name = flags.release_name;
+  request.helm.namespace_ = flags.namespace_;
+  request.helm.helm_binary = flags.helm;
+  // Values files are named as the shell sees them; helm wants them relative to the chart.
+  for (const std::string& file : flags.value_files) {
+    fs::path value_file = fs::absolute(file, error).lexically_normal();
+    request.helm.value_files.push_back(value_file.lexically_relative(folder).generic_string());
+  }
+  // helm applies every --set before every --set-string, so their order here does not matter.
+  for (bool is_string : {false, true}) {
+    for (const std::string& text : is_string ? flags.set_string : flags.set) {
+      size_t eq = text.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        return Error::Invalid(
+            fmt::format("{} {}: expected NAME=VALUE", is_string ? "--set-string" : "--set", text));
+      }
+      request.helm.parameters.push_back({text.substr(0, eq), text.substr(eq + 1), is_string});
+    }
   }
   return request;
 }
@@ -180,9 +208,28 @@ void AddLintCommand(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"error", "warning", "info", "none"}))
       ->capture_default_str();
   cmd->add_option("--disable", flags->disable, "Do not run this rule (repeatable, or a,b,c)")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->allow_extra_args(false);
   cmd->add_flag("--list-rules", flags->list_rules,
                 "Print the rules (with --policy, its rules and settings too) and exit");
+  // Rendering options, the same as `capstan render`'s.
+  cmd->add_option("--release-name", flags->release_name,
+                  "Helm: release name (default: the chart folder's name)");
+  cmd->add_option("-n,--namespace", flags->namespace_,
+                  "Helm: namespace passed to helm template (default: default)");
+  cmd->add_option("-f,--values", flags->value_files,
+                  "Helm: values file, inside the root; repeatable, later files win")
+      ->allow_extra_args(false);
+  cmd->add_option("--set", flags->set, "Helm: set a value, NAME=VALUE; repeatable")
+      ->type_name("NAME=VALUE")
+      ->allow_extra_args(false);
+  cmd->add_option("--set-string", flags->set_string,
+                  "Helm: set a value as a string, NAME=VALUE; repeatable")
+      ->type_name("NAME=VALUE")
+      ->allow_extra_args(false);
+  cmd->add_option("--helm", flags->helm, "Helm: the helm binary (default: helm on PATH)");
+  cmd->add_option("--kustomize-fallback", flags->kustomize_fallback,
+                  "Kustomize: a kustomize binary for features capstan does not build natively");
   cmd->callback([flags, &exit_code] { exit_code = RunLint(*flags); });
 }
 
