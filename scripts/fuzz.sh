@@ -28,7 +28,7 @@ for target in "${targets[@]}"; do
   "$bin" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix=build-fuzz/artifacts/ -print_final_stats=1 "${corpora[@]}" \
     >"build-fuzz/$name.log" 2>&1 || status=$?
-  grep -E '^(stat::number_of_executed_runs|stat::peak_rss_mb)' "build-fuzz/$name.log" || true
+  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb)' "build-fuzz/$name.log" || true
   if [ "$status" -ne 0 ]; then
     tail -n 40 "build-fuzz/$name.log" >&2
     echo "fuzz: $target found a failing input (exit $status); see build-fuzz/artifacts/" >&2
