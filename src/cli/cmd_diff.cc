@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/render_flags.h"
 #include "core/fs.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -79,20 +80,18 @@ std::string GeneratorOf(const fs::path& folder) {
   return "";
 }
 
-// Overlays refer to bases by "../", so reads are confined to the enclosing Git checkout
-// (the nearest folder with a .git), or to the working directory when the folder is inside
-// it, or else to the folder itself.
-fs::path RepositoryRootOf(const fs::path& folder) {
-  fs::path absolute = fs::absolute(folder).lexically_normal();
+// Overlays refer to bases by "../", so reads are confined to the enclosing Git checkout,
+// or, outside Git, to the working directory when the folder is inside it (so
+// `capstan diff overlays/prod live.yaml` reaches ../base there too), else to the folder.
+// Empty means BuildRenderRequest's default: the Git checkout, else the folder.
+std::string DefaultRootOf(const fs::path& folder) {
   std::error_code error;
-  for (fs::path dir = absolute; !dir.empty(); dir = dir.parent_path()) {
-    if (fs::exists(dir / ".git", error)) return dir;
-    if (dir == dir.parent_path()) break;
-  }
+  fs::path absolute = fs::weakly_canonical(fs::absolute(folder, error), error);
+  if (error || !EnclosingGitRoot(absolute).empty()) return "";
   fs::path cwd = fs::current_path(error);
   auto relative = absolute.lexically_relative(cwd);
-  if (!error && !relative.empty() && *relative.begin() != "..") return cwd;
-  return absolute;
+  if (!error && !relative.empty() && *relative.begin() != "..") return cwd.string();
+  return "";
 }
 
 // DESIRED may be a Kustomize or Helm folder, rendered as `capstan render` would; LIVE is
@@ -110,12 +109,13 @@ Result<std::vector<Manifest>> ReadSide(const std::string& input, std::string_vie
     return out;
   }
   if (side == "desired" && !GeneratorOf(root).empty()) {
-    render::RenderRequest request;
-    request.root = RepositoryRootOf(root);
-    request.path =
-        fs::absolute(root).lexically_normal().lexically_relative(request.root).generic_string();
-    request.helm.namespace_ = namespace_;
-    auto rendered = render::Render(request);
+    RenderFlags flags;
+    flags.path = input;
+    flags.root = DefaultRootOf(root);
+    flags.namespace_ = namespace_;
+    auto request = BuildRenderRequest(flags);
+    if (!request.ok()) return std::move(request).error().Wrap(fmt::format("{} {}", side, input));
+    auto rendered = render::Render(*request);
     if (!rendered.ok()) return std::move(rendered).error().Wrap(fmt::format("{} {}", side, input));
     return std::move(rendered->manifests);
   }
