@@ -145,7 +145,7 @@ void AppendJson(const Value& v, int indent, int depth, bool sorted, std::string&
   auto newline = [&](int level) {
     if (indent < 0) return;
     out.push_back('\n');
-    out.append(static_cast<size_t>(indent * level), ' ');
+    out.append(static_cast<size_t>(indent) * static_cast<size_t>(level), ' ');
   };
   switch (v.type()) {
     case Value::Type::kNull:
