@@ -29,21 +29,23 @@ const Value* MemberOf(const Value* map, std::string_view key) {
 }
 
 // Puts live's members in desired's order (then its own), so printed YAML lines up.
+// Moved-out members are tracked by index, not by an emptied key: "" is a valid key.
 void OrderLike(const Value& desired, Value& live) {
   Value::Object ordered;
   Value::Object& members = live.as_object();
   ordered.reserve(members.size());
+  std::vector<bool> taken(members.size(), false);
   for (const auto& [key, unused] : desired.as_object()) {
-    for (auto& member : members) {
-      if (member.first == key) {
-        ordered.push_back(std::move(member));
-        member.first.clear();
+    for (size_t i = 0; i < members.size(); ++i) {
+      if (!taken[i] && members[i].first == key) {
+        ordered.push_back(std::move(members[i]));
+        taken[i] = true;
         break;
       }
     }
   }
-  for (auto& member : members) {
-    if (!member.first.empty()) ordered.push_back(std::move(member));
+  for (size_t i = 0; i < members.size(); ++i) {
+    if (!taken[i]) ordered.push_back(std::move(members[i]));
   }
   members = std::move(ordered);
 }

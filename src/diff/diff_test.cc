@@ -218,6 +218,27 @@ TEST(Diff, ChangedFieldsCarryBothValues) {
   }
 }
 
+// Custom resources may use "" as a map key; dropping it from the manifest is a removal
+// like any other key.
+TEST(Diff, EmptyKeyTheLastApplySetAndDesiredDroppedShowsAsRemoved) {
+  Value desired = Yaml(
+      "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: default}\n"
+      "spec:\n  routes: {b: one}\n");
+  Value live = Yaml(
+      "apiVersion: example.com/v1\nkind: Widget\n"
+      "metadata:\n  name: w\n  namespace: default\n  annotations:\n"
+      "    kubectl.kubernetes.io/last-applied-configuration: '{\"apiVersion\":"
+      "\"example.com/v1\",\"kind\":\"Widget\",\"metadata\":{\"name\":\"w\",\"namespace\":"
+      "\"default\"},\"spec\":{\"routes\":{\"\":\"zero\",\"b\":\"one\"}}}'\n"
+      "spec:\n  routes: {'': zero, b: one}\n");
+  auto result = Diff(&desired, &live, {});
+  ASSERT_TRUE(result.ok()) << result.error().message();
+  EXPECT_EQ(result->change, Change::kModified);
+  ASSERT_EQ(result->changes.size(), 1u);
+  EXPECT_EQ(result->changes[0].before, Value("zero"));
+  EXPECT_EQ(result->changes[0].after, std::nullopt);
+}
+
 TEST(Diff, NormalizedSidesHoldNoServerFields) {
   Value desired = LoadOne("testdata/deployment/desired-image.yaml");
   Value live = LoadOne("testdata/deployment/live.yaml");

@@ -56,8 +56,8 @@ TEST(DiffLines, IsACompleteMinimalScript) {
   for (int round = 0; round < 300; ++round) {
     SCOPED_TRACE(round);
     std::vector<std::string_view> a, b;
-    for (int i = random() % 12; i > 0; --i) a.push_back(alphabet[random() % alphabet.size()]);
-    for (int i = random() % 12; i > 0; --i) b.push_back(alphabet[random() % alphabet.size()]);
+    for (auto i = random() % 12; i > 0; --i) a.push_back(alphabet[random() % alphabet.size()]);
+    for (auto i = random() % 12; i > 0; --i) b.push_back(alphabet[random() % alphabet.size()]);
     auto edits = DiffLines(a, b);
     size_t next_a = 0, next_b = 0, changes = 0;
     for (const LineEdit& edit : edits) {

@@ -64,9 +64,9 @@ void CanonicalizeResourceList(Value& list) {
 void CanonicalizeQuantities(Value& value, std::string_view kind, std::string_view key) {
   if (value.is_object()) {
     for (auto& [child_key, child] : value.as_object()) {
-      if (OneOf(child_key, kResourceListKeys) && key != "metadata") {
-        CanonicalizeResourceList(child);
-      } else if (kind == "LimitRange" && OneOf(child_key, kLimitRangeKeys)) {
+      bool resource_list = (OneOf(child_key, kResourceListKeys) && key != "metadata") ||
+                           (kind == "LimitRange" && OneOf(child_key, kLimitRangeKeys));
+      if (resource_list) {
         CanonicalizeResourceList(child);
       } else if (child_key == "sizeLimit" && key == "emptyDir") {
         child = CanonicalQuantityValue(child);
