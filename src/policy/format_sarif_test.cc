@@ -3,6 +3,7 @@
 // allows (the schema sets additionalProperties false on them). Two checks go beyond the spec
 // because capstan promises them: every result has a ruleId from tool.driver.rules, and
 // locations.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <set>
@@ -36,7 +37,8 @@ class SarifChecker {
   void Keys(const Value& v, const std::string& what, const std::set<std::string>& allowed) {
     if (!Expect(v.is_object(), what + " must be an object")) return;
     for (const auto& [key, value] : v.as_object()) {
-      Expect(allowed.count(key) != 0, what + " has a property the schema does not allow: " + key);
+      Expect(allowed.count(key) != 0,
+             fmt::format("{} has a property the schema does not allow: {}", what, key));
     }
   }
 
