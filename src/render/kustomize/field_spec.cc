@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <unordered_map>
+
 namespace capstan::render::kustomize {
 namespace {
 
@@ -77,16 +79,25 @@ std::vector<std::string> SplitFieldPath(std::string_view path) {
 }
 
 bool SpecSelects(const FieldSpec& spec, const Value& object) {
-  ResId id;
-  SplitApiVersion(object.StringAt({"apiVersion"}), &id.group, &id.version);
-  id.kind = std::string(object.StringAt({"kind"}));
-  return GvkSelects(spec.gvk, id);
+  // Views, not a ResId: this runs for every object and field spec.
+  std::string_view api_version = object.StringAt({"apiVersion"});
+  size_t slash = api_version.find('/');
+  std::string_view group = slash == std::string_view::npos ? "" : api_version.substr(0, slash);
+  std::string_view version =
+      slash == std::string_view::npos ? api_version : api_version.substr(slash + 1);
+  return (spec.gvk.group.empty() || spec.gvk.group == group) &&
+         (spec.gvk.version.empty() || spec.gvk.version == version) &&
+         (spec.gvk.kind.empty() || spec.gvk.kind == object.StringAt({"kind"}));
 }
 
 Status ApplyFieldSpec(Value& object, const FieldSpec& spec, CreateKind create_kind,
                       const FieldSetter& setter) {
   if (!SpecSelects(spec, object)) return OkStatus();
-  std::vector<std::string> path = SplitFieldPath(spec.path);
+  // The same few dozen built-in paths are split for every object; remember them.
+  thread_local std::unordered_map<std::string, std::vector<std::string>> split_paths;
+  auto it = split_paths.find(spec.path);
+  if (it == split_paths.end()) it = split_paths.emplace(spec.path, SplitFieldPath(spec.path)).first;
+  const std::vector<std::string>& path = it->second;
   Walk walk{spec, path, create_kind, setter};
   return walk.Visit(object, 0);
 }

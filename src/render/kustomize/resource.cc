@@ -62,10 +62,18 @@ std::string ResId::ToString() const {
 }
 
 bool IsClusterScoped(std::string_view group, std::string_view version, std::string_view kind) {
-  std::string api_version =
-      group.empty() ? std::string(version) : fmt::format("{}/{}", group, version);
+  // Compared piece by piece: this runs for every object and field spec, and building
+  // "group/version" strings here once dominated a large render.
   for (const auto& entry : kClusterScoped) {
-    if (entry.api_version == api_version && entry.kind == kind) return true;
+    if (entry.kind != kind) continue;
+    std::string_view api_version = entry.api_version;
+    if (group.empty()) {
+      if (api_version == version) return true;
+    } else if (api_version.size() == group.size() + 1 + version.size() &&
+               api_version.substr(0, group.size()) == group && api_version[group.size()] == '/' &&
+               api_version.substr(group.size() + 1) == version) {
+      return true;
+    }
   }
   return false;
 }
