@@ -33,8 +33,7 @@ TEST(BadInputTest, MalformedYamlNamesFileLineAndColumn) {
 
 TEST(BadInputTest, DuplicateKeyNamesTheKey) {
   TempDir dir;
-  dir.Write("app/cm.yaml",
-            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n");
+  dir.Write("app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n");
   ExpectCleanFailure(Render(dir.path() / "app"), "cm.yaml:5:3: duplicate key \"name\"");
 }
 
@@ -72,7 +71,7 @@ TEST(BadInputTest, KustomizationReachingOutsideTheRootIsRefused) {
             "apiVersion: v1\nkind: Secret\nmetadata: {name: stolen}\nstringData: {k: v}\n");
   dir.Write("repo/app/kustomization.yaml", "resources:\n- ../../outside/secret.yaml\n");
   auto run = RunProgram({CAPSTAN_BINARY, "render", "--root", (dir.path() / "repo").string(),
-                  (dir.path() / "repo/app").string()});
+                         (dir.path() / "repo/app").string()});
   ExpectCleanFailure(run, "leaves the repository root");
   EXPECT_EQ(run.err.find("stolen"), std::string::npos);
 }
@@ -83,7 +82,7 @@ TEST(BadInputTest, SymlinkEscapingTheRootIsRefused) {
   dir.Write("repo/app/kustomization.yaml", "resources:\n- link/cm.yaml\n");
   std::filesystem::create_directory_symlink(dir.path() / "outside", dir.path() / "repo/app/link");
   auto run = RunProgram({CAPSTAN_BINARY, "render", "--root", (dir.path() / "repo").string(),
-                  (dir.path() / "repo/app").string()});
+                         (dir.path() / "repo/app").string()});
   ExpectCleanFailure(run, "symbolic link leads outside the repository root");
 }
 

@@ -5,7 +5,6 @@
 // labels and annotations, minus rejects.
 #include <fmt/format.h>
 
-
 #include "core/object.h"
 #include "render/kustomize/patch.h"
 #include "render/kustomize/replacements_internal.h"
