@@ -58,6 +58,7 @@ class Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
+  // Implicit on purpose, so a function returns a value or an Error directly.
   Result(T value) : state_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 

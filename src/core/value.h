@@ -25,6 +25,8 @@ class Value {
   using Object = std::vector<Member>;
   using Path = std::initializer_list<std::string_view>;
 
+  // Implicit on purpose: `v["replicas"] = 3` and `Value::Array{"a", 1}` read like the
+  // manifests they build.
   Value() = default;
   Value(std::nullptr_t) {}                              // NOLINT(google-explicit-constructor)
   Value(bool b) : data_(b) {}                           // NOLINT(google-explicit-constructor)
