@@ -19,6 +19,10 @@ $capstan render $demo/apps/web/overlays/prod
 step capstan lint $demo/apps/web/overlays/prod
 $capstan lint $demo/apps/web/overlays/prod --fail-on none
 
+step capstan lint $demo/apps/legacy-worker
+# A deliberately flawed app: lint names each problem and exits 1 on the error-level one.
+$capstan lint $demo/apps/legacy-worker || [ $? -eq 1 ]
+
 step capstan diff $demo/apps/web/overlays/prod $demo/live
 # Exit code 1 means "differences found", which is what the demo shows.
 $capstan diff $demo/apps/web/overlays/prod $demo/live --color always || [ $? -eq 1 ]
