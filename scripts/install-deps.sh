@@ -26,7 +26,7 @@ LOG="${TOOLS}/install.log"
 APT_PACKAGES=(
   build-essential cmake ninja-build ccache
   clang clang-format clang-tidy libclang-rt-14-dev
-  libyaml-dev nlohmann-json3-dev libfmt-dev libcli11-dev
+  libyaml-dev nlohmann-json3-dev libfmt-dev libcli11-dev libgit2-dev
   libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
   pkg-config git hyperfine unzip curl ca-certificates nodejs npm
 )
