@@ -37,14 +37,14 @@ bool IsDigitIn(char c, int base) {
 bool ParseDigits(std::string_view digits, int base, bool negative, int64_t& out, bool& overflow) {
   if (digits.empty()) return false;
   std::string clean;
-  clean.reserve(digits.size());
+  clean.reserve(digits.size() + 1);
+  if (negative) clean.push_back('-');
   for (char c : digits) {
     if (c == '_') continue;
     if (!IsDigitIn(c, base)) return false;
     clean.push_back(c);
   }
-  if (clean.empty()) return false;
-  if (negative) clean.insert(0, "-");
+  if (clean.empty() || clean == "-") return false;
   auto [ptr, ec] = std::from_chars(clean.data(), clean.data() + clean.size(), out, base);
   overflow = ec == std::errc::result_out_of_range;
   return ec == std::errc() || overflow;

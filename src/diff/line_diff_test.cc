@@ -61,9 +61,15 @@ TEST(DiffLines, IsACompleteMinimalScript) {
     auto edits = DiffLines(a, b);
     size_t next_a = 0, next_b = 0, changes = 0;
     for (const LineEdit& edit : edits) {
-      if (edit.op != LineOp::kInsert) ASSERT_EQ(edit.a, next_a++);
-      if (edit.op != LineOp::kDelete) ASSERT_EQ(edit.b, next_b++);
-      if (edit.op == LineOp::kEqual) ASSERT_EQ(a[edit.a], b[edit.b]);
+      if (edit.op != LineOp::kInsert) {
+        ASSERT_EQ(edit.a, next_a++);
+      }
+      if (edit.op != LineOp::kDelete) {
+        ASSERT_EQ(edit.b, next_b++);
+      }
+      if (edit.op == LineOp::kEqual) {
+        ASSERT_EQ(a[edit.a], b[edit.b]);
+      }
       if (edit.op != LineOp::kEqual) ++changes;
     }
     EXPECT_EQ(next_a, a.size());

@@ -113,7 +113,9 @@ TEST(BuiltinRules, SeveritiesComeFromTheCatalogueUnlessOverridden) {
   Report overridden = Evaluate(manifests, config);
   for (const Finding& f : overridden.findings) {
     EXPECT_NE(f.rule, "recommended-labels");
-    if (f.rule == "latest-tag") EXPECT_EQ(f.severity, Severity::kInfo);
+    if (f.rule == "latest-tag") {
+      EXPECT_EQ(f.severity, Severity::kInfo);
+    }
   }
   EXPECT_EQ(overridden.rules.size(), BuiltinRules().size() - 1);
 }

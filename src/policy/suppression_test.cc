@@ -62,7 +62,9 @@ rules:
     std::set<std::string> firing = RulesFiring(report, c.object);
     for (const std::string& rule : c.silenced) EXPECT_EQ(firing.count(rule), 0u) << rule;
     for (const std::string& rule : c.firing) EXPECT_EQ(firing.count(rule), 1u) << rule;
-    if (c.firing.empty()) EXPECT_TRUE(firing.empty());
+    if (c.firing.empty()) {
+      EXPECT_TRUE(firing.empty());
+    }
   }
 }
 

@@ -102,7 +102,9 @@ TEST(UserRules, PolicyDisablesAndOverridesBuiltins) {
   Report report = Evaluate(LoadFixture("testdata/rules/user-rules.yaml"), TeamPolicy());
   for (const Finding& f : report.findings) {
     EXPECT_NE(f.rule, "missing-liveness-probe");
-    if (f.rule == "recommended-labels") EXPECT_EQ(f.severity, Severity::kInfo);
+    if (f.rule == "recommended-labels") {
+      EXPECT_EQ(f.severity, Severity::kInfo);
+    }
   }
   ASSERT_FALSE(report.rules.empty());
   EXPECT_EQ(report.rules.back().id, "version-label");
