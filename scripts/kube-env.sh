@@ -226,6 +226,9 @@ start() {
     </dev/null >"${dir}/etcd.log" 2>&1 &
   local etcd_pid=$!
   printf 'etcd %s\n' "${etcd_pid}" >"${dir}/pids"
+  # A failed start leaves nothing running.
+  # shellcheck disable=SC2064  # expand now: dir is local
+  trap "stop '${dir}'" EXIT
   wait_for 30 "${etcd_pid}" "${dir}/etcd.log" curl -fsS "http://127.0.0.1:${etcd_port}/health"
 
   printf '%s,admin,admin,"system:masters"\n' "${token}" >"${dir}/tokens.csv"
@@ -265,6 +268,7 @@ contexts:
     user: admin
 current-context: capstan-test
 EOF
+  trap - EXIT
   printf 'kube-env: kube-apiserver ready at %s in %ss; KUBECONFIG=%s\n' "${url}" "${SECONDS}" \
     "${dir}/kubeconfig"
 }

@@ -52,9 +52,11 @@ class DiffApiServer : public ::testing::Test {
     RunOutput run = RunProgram({kKubeEnv, "start", dir_->path().string()});
     started_ = run.exit_code == 0;
     if (!started_) {
-      ADD_FAILURE() << "could not start kube-apiserver (run `scripts/kube-env.sh build` first if "
-                       "it is missing): "
-                    << Describe(run);
+      // Reported by every test (a failure here would make GoogleTest skip them instead).
+      start_error_ =
+          "could not start kube-apiserver (run `scripts/kube-env.sh build` first if "
+          "it is missing): " +
+          Describe(run);
       return;
     }
     // kubectl inherits it; every call then talks to this API server only.
@@ -69,7 +71,7 @@ class DiffApiServer : public ::testing::Test {
     dir_.reset();
   }
 
-  void SetUp() override { ASSERT_TRUE(started_) << "kube-apiserver is not running"; }
+  void SetUp() override { ASSERT_TRUE(started_) << start_error_; }
 
   // Applies a manifest from testdata/apiserver (once per suite: later calls re-apply, which
   // changes nothing) and returns the path of the live copy the server returns.
@@ -93,10 +95,12 @@ class DiffApiServer : public ::testing::Test {
 
   static std::unique_ptr<TempDir> dir_;
   static bool started_;
+  static std::string start_error_;
 };
 
 std::unique_ptr<TempDir> DiffApiServer::dir_;
 bool DiffApiServer::started_ = false;
+std::string DiffApiServer::start_error_;
 
 TEST_F(DiffApiServer, FreshlyAppliedObjectsShowNoDifference) {
   // In dependency order: the namespace first, then what lives in it.
@@ -136,6 +140,34 @@ TEST_F(DiffApiServer, ImageAndReplicasChangedLiveShowAsExactlyThoseFields) {
   // Applying the manifest again puts the cluster back: no difference left.
   diff = Diff("deployment.yaml", ApplyAndGet("deployment.yaml"));
   EXPECT_EQ(diff.exit_code, 0) << Describe(diff);
+}
+
+// api-v2.yaml drops fields api-v1.yaml set: applying it removes the label and the env
+// entry and resets replicas, maxSurge and imagePullPolicy to the server's defaults. The
+// diff must predict exactly that, and show nothing once the server has done it.
+TEST_F(DiffApiServer, FieldsDroppedFromTheManifestShowAsRemovedOrResetToDefaults) {
+  ApplyAndGet("api-v1.yaml");
+  fs::path before = Get("api-v1.yaml");
+  RunOutput diff = Diff("api-v2.yaml", before);
+  EXPECT_EQ(diff.exit_code, 1) << Describe(diff);
+  std::vector<std::string> expected = {"-    tier: backend",
+                                       "-        - name: MODE",
+                                       "-          value: production",
+                                       "-        imagePullPolicy: Always",
+                                       "+        imagePullPolicy: IfNotPresent",
+                                       "-  replicas: 3",
+                                       "+  replicas: 1",
+                                       "-      maxSurge: 50%",
+                                       "+      maxSurge: 25%"};
+  std::vector<std::string> changed = ChangedLines(diff.out);
+  std::sort(expected.begin(), expected.end());
+  std::sort(changed.begin(), changed.end());
+  EXPECT_EQ(changed, expected) << Describe(diff);
+
+  diff = Diff("api-v2.yaml", ApplyAndGet("api-v2.yaml"));
+  EXPECT_EQ(diff.exit_code, 0) << Describe(diff);
+  EXPECT_NE(diff.out.find("No differences (1 object compared)"), std::string::npos)
+      << Describe(diff);
 }
 
 TEST_F(DiffApiServer, ChangedSecretValueShowsAsChangedButNeverPrinted) {
