@@ -95,6 +95,7 @@ TEST(RepositoryCache, ConcurrentFetchesOfOneUrlAllSucceed) {
   RepositoryCache cache(tmp.path() / "cache");
   constexpr int kThreads = 8;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   std::vector<std::string> results(kThreads);
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&, i] {
