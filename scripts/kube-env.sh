@@ -37,42 +37,8 @@ usage() {
 
 # ------------------------------------------------------------------ build ---
 
-# URI of the main Debian archive from this machine's apt sources, so that no mirror host
-# name is written into the project (same rules as scripts/install-deps.sh).
-debian_mirror() {
-  if [[ -n "${CAPSTAN_DEBIAN_MIRROR:-}" ]]; then
-    printf '%s\n' "${CAPSTAN_DEBIAN_MIRROR%/}"
-    return 0
-  fi
-  local uri=""
-  local deb822=/etc/apt/sources.list.d/debian.sources
-  if [[ -r "${deb822}" ]]; then
-    uri="$(awk '
-      function flush() {
-        if (!done && uri != "" && deb && has_suite && enabled) { print uri; done = 1 }
-        uri = ""; deb = 0; has_suite = 0; enabled = 1
-      }
-      BEGIN { enabled = 1 }
-      /^[ \t]*#/ { next }
-      /^[ \t]*$/ { flush(); next }
-      tolower($1) == "types:"   { for (i = 2; i <= NF; i++) if ($i == "deb") deb = 1 }
-      tolower($1) == "uris:"    { uri = $2 }
-      tolower($1) == "suites:"  { for (i = 2; i <= NF; i++) if ($i == "bookworm") has_suite = 1 }
-      tolower($1) == "enabled:" { enabled = (tolower($2) != "no") }
-      END { flush() }
-    ' "${deb822}")"
-  fi
-  if [[ -z "${uri}" && -r /etc/apt/sources.list ]]; then
-    uri="$(awk '
-      $1 == "deb" {
-        i = 2
-        if ($i ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
-        if ($(i + 1) == "bookworm") { print $i; exit }
-      }' /etc/apt/sources.list)"
-  fi
-  [[ -n "${uri}" ]] || return 1
-  printf '%s\n' "${uri%/}"
-}
+# shellcheck source-path=SCRIPTDIR source=lib/debian-mirror.sh
+source "${SCRIPT_DIR}/lib/debian-mirror.sh"
 
 # True when both cached binaries exist and run.
 cached() {
@@ -92,7 +58,7 @@ build() {
   if cached; then return 0; fi
 
   local mirror
-  mirror="$(debian_mirror)" ||
+  mirror="$(debian_mirror bookworm)" ||
     die "no Debian bookworm archive URI found in /etc/apt/sources.list.d/debian.sources (set CAPSTAN_DEBIAN_MIRROR)"
   rm -rf "${KUBE_CACHE}"/work.*
   local work
