@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/json.h"
+#include "support/run.h"
 
 namespace {
 
@@ -31,22 +32,10 @@ std::string ReadAll(const fs::path& path) {
 }
 
 RunResult Capstan(const std::string& args) {
-  fs::path err_file = fs::temp_directory_path() / ("capstan-diff-err-" + std::to_string(getpid()));
-  std::string command = std::string(CAPSTAN_BINARY) + " diff " + args + " 2>" + err_file.string();
-  RunResult run;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    ADD_FAILURE() << "cannot run " << command;
-    return run;
-  }
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, n);
-  int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.err = ReadAll(err_file);
-  fs::remove(err_file);
-  return run;
+  std::vector<std::string> argv = {CAPSTAN_BINARY, "diff"};
+  for (std::string& word : capstan::it::SplitArgs(args)) argv.push_back(std::move(word));
+  capstan::it::RunOutput output = capstan::it::RunProgram(argv);
+  return {output.exit_code, output.out, output.err};
 }
 
 class TempDir {

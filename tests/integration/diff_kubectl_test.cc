@@ -17,6 +17,7 @@
 
 #include "core/yaml.h"
 #include "diff/diff.h"
+#include "support/run.h"
 
 namespace {
 
@@ -29,16 +30,10 @@ struct Output {
   std::string out;
 };
 
-Output Shell(const std::string& command) {
-  Output result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.out.append(buffer, n);
-  int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+// Runs a program by argv (no shell); stderr is appended to stdout, as "2>&1" would.
+Output RunCommand(const std::vector<std::string>& argv, const std::vector<std::string>& env = {}) {
+  capstan::it::RunOutput output = capstan::it::RunProgram(argv, {}, env);
+  return {output.exit_code, output.out + output.err};
 }
 
 fs::path TempFile(const std::string& name, const std::string& text) {
@@ -50,7 +45,10 @@ fs::path TempFile(const std::string& name, const std::string& text) {
 
 // kubectl's client-side generators need no server; KUBECONFIG=/dev/null proves it.
 std::string Kubectl(const std::string& args) {
-  Output run = Shell("KUBECONFIG=/dev/null kubectl " + args + " --dry-run=client -o yaml 2>&1");
+  std::vector<std::string> argv = {"kubectl"};
+  for (std::string& word : capstan::it::SplitArgs(args)) argv.push_back(std::move(word));
+  for (const char* flag : {"--dry-run=client", "-o", "yaml"}) argv.emplace_back(flag);
+  Output run = RunCommand(argv, {"KUBECONFIG=/dev/null"});
   EXPECT_EQ(run.exit_code, 0) << "kubectl " << args << ":\n" << run.out;
   return run.out;
 }
@@ -59,15 +57,15 @@ TEST(DiffKubectl, CreatedDeploymentMatchesWhatTheServerReturns) {
   std::string manifest = Kubectl("create deployment web --image=nginx:1.25 --replicas=2");
   ASSERT_NE(manifest.find("strategy: {}"), std::string::npos) << manifest;
   fs::path desired = TempFile("deployment.yaml", manifest);
-  Output run = Shell(std::string(CAPSTAN_BINARY) + " diff " + desired.string() + " " + kTestdata +
-                     "kubectl/deployment-live.yaml 2>&1");
+  Output run = RunCommand(
+      {CAPSTAN_BINARY, "diff", desired.string(), kTestdata + "kubectl/deployment-live.yaml"});
   EXPECT_EQ(run.exit_code, 0) << run.out;
   EXPECT_NE(run.out.find("No differences (1 object compared)"), std::string::npos) << run.out;
 
   std::string scaled = Kubectl("create deployment web --image=nginx:1.25 --replicas=4");
   fs::path changed = TempFile("deployment-4.yaml", scaled);
-  run = Shell(std::string(CAPSTAN_BINARY) + " diff --color never " + changed.string() + " " +
-              kTestdata + "kubectl/deployment-live.yaml 2>&1");
+  run = RunCommand({CAPSTAN_BINARY, "diff", "--color", "never", changed.string(),
+                    kTestdata + "kubectl/deployment-live.yaml"});
   EXPECT_EQ(run.exit_code, 1) << run.out;
   EXPECT_NE(run.out.find("-  replicas: 2\n+  replicas: 4\n"), std::string::npos) << run.out;
   fs::remove(desired);
@@ -80,10 +78,10 @@ TEST(DiffKubectl, CreatedSecretValuesStayHidden) {
   fs::path desired = TempFile("secret.yaml", manifest);
   for (const std::string output : {"unified", "json"}) {
     SCOPED_TRACE(output);
-    Output run = Shell(std::string(CAPSTAN_BINARY) + " diff -o " + output + " " + desired.string() +
-                       " " + kTestdata + "kubectl/secret-live.yaml 2>&1");
+    Output run = RunCommand({CAPSTAN_BINARY, "diff", "-o", output, desired.string(),
+                             kTestdata + "kubectl/secret-live.yaml"});
     EXPECT_EQ(run.exit_code, 1) << run.out;
-    for (const std::string secret :
+    for (const std::string& secret :
          {kNew, std::string("RnJlc2gtVmFsdWUtMTIz"), std::string("0ld-Value-77"),
           std::string("MGxkLVZhbHVlLTc3")}) {
       EXPECT_EQ(run.out.find(secret), std::string::npos) << secret << "\n" << run.out;
@@ -119,7 +117,7 @@ TEST(DiffKubectl, LineDiffIsAsShortAsGnuDiffMinimal) {
     std::string ours = capstan::diff::PrintUnified(object, {});
     fs::path a = TempFile("a.yaml", capstan::EmitYaml(object.live));
     fs::path b = TempFile("b.yaml", capstan::EmitYaml(object.desired));
-    Output gnu = Shell("diff --minimal -U3 " + a.string() + " " + b.string());
+    Output gnu = RunCommand({"diff", "--minimal", "-U3", a.string(), b.string()});
     ASSERT_EQ(gnu.exit_code, 1) << "GNU diff missing or inputs equal: " << gnu.out;
     auto count = [](const std::string& text, char marker) {
       std::stringstream lines(text);

@@ -14,6 +14,7 @@
 
 #include "core/json.h"
 #include "core/value.h"
+#include "support/run.h"
 
 namespace capstan {
 namespace {
@@ -29,35 +30,16 @@ struct LintRun {
   std::string err;
 };
 
-std::string Quote(const std::string& arg) {
-  std::string out = "'";
-  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 // Runs `capstan lint ARGS` in `cwd`, by default the policy module's folder, so fixture paths
 // are `testdata/...`; --root pins the repository root whatever checkout this runs in.
 LintRun Lint(const std::vector<std::string>& args, const std::string& cwd = kPolicyDir) {
-  fs::path err_file = fs::temp_directory_path() / ("capstan-lint-" + std::to_string(getpid()));
-  std::string command = "cd " + Quote(cwd) + " && " + Quote(CAPSTAN_BINARY) + " lint";
-  for (const std::string& arg : args) command += " " + Quote(arg);
-  command += " 2>" + Quote(err_file.string());
+  std::vector<std::string> argv = {CAPSTAN_BINARY, "lint"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  capstan::it::RunOutput output = capstan::it::RunProgram(argv, cwd);
   LintRun run;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    ADD_FAILURE() << "cannot run " << command;
-    return run;
-  }
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, n);
-  int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(err_file);
-  std::stringstream text;
-  text << err.rdbuf();
-  run.err = text.str();
-  fs::remove(err_file);
+  run.exit_code = output.exit_code;
+  run.out = std::move(output.out);
+  run.err = std::move(output.err);
   return run;
 }
 
@@ -194,7 +176,7 @@ TEST(LintCli, ExitCodes) {
 
 TEST(LintCli, PathsRelativeToTheCurrentFolder) {
   const std::string folder = kPolicyDir + "/testdata/lint/warnings-only";
-  for (const std::string& path : {"app.yaml", ".", "./", "../warnings-only"}) {
+  for (std::string path : {"app.yaml", ".", "./", "../warnings-only"}) {
     SCOPED_TRACE(path);
     LintRun run = Lint({path, "--fail-on", "warning"}, folder);
     EXPECT_EQ(run.exit_code, 1) << run.err;

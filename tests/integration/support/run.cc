@@ -10,6 +10,7 @@
 #include <fstream>
 #include <random>
 #include <stdexcept>
+#include <string_view>
 
 extern char** environ;
 
@@ -26,7 +27,23 @@ std::string Drain(int fd) {
 
 }  // namespace
 
-RunOutput RunProgram(const std::vector<std::string>& argv) {
+std::vector<std::string> SplitArgs(const std::string& line) {
+  std::vector<std::string> words;
+  std::string word;
+  for (char c : line) {
+    if (c == ' ') {
+      if (!word.empty()) words.push_back(std::move(word));
+      word.clear();
+    } else {
+      word.push_back(c);
+    }
+  }
+  if (!word.empty()) words.push_back(std::move(word));
+  return words;
+}
+
+RunOutput RunProgram(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
+                     const std::vector<std::string>& env) {
   // stdout and stderr go to temp files so that neither pipe can fill up and block.
   TempDir scratch;
   std::string out_path = (scratch.path() / "out").string();
@@ -35,12 +52,28 @@ RunOutput RunProgram(const std::vector<std::string>& argv) {
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT, 0600);
   posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT, 0600);
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
+  // The child's environment: ours, with `env` entries replacing same-named ones.
+  std::vector<std::string> environment;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    std::string_view current(*entry);
+    bool replaced = false;
+    for (const std::string& override_entry : env) {
+      auto name = override_entry.substr(0, override_entry.find('=') + 1);
+      replaced |= current.substr(0, name.size()) == name;
+    }
+    if (!replaced) environment.emplace_back(current);
+  }
+  environment.insert(environment.end(), env.begin(), env.end());
+  std::vector<char*> envp;
+  for (auto& entry : environment) envp.push_back(entry.data());
+  envp.push_back(nullptr);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = 0;
   RunOutput result;
-  if (posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ) != 0) {
+  if (posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), envp.data()) != 0) {
     posix_spawn_file_actions_destroy(&actions);
     result.err = "cannot start " + argv[0];
     return result;

@@ -15,8 +15,14 @@ struct RunOutput {
   long max_rss_kb = 0;  // peak resident memory of the child
 };
 
-// Runs argv[0] (searched on PATH) with the given arguments and waits for it.
-RunOutput RunProgram(const std::vector<std::string>& argv);
+// Runs argv[0] (searched on PATH) with the given arguments and waits for it: no shell
+// is involved. `cwd` (when not empty) is its working directory; `env` entries
+// ("NAME=value") are added to, or replace, this process's environment.
+RunOutput RunProgram(const std::vector<std::string>& argv, const std::filesystem::path& cwd = {},
+                     const std::vector<std::string>& env = {});
+
+// Splits a command line on spaces: for tests whose arguments hold no spaces.
+std::vector<std::string> SplitArgs(const std::string& line);
 
 // A fresh empty directory under the system temp folder, removed by the destructor.
 class TempDir {
