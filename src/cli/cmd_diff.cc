@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -15,7 +14,6 @@
 #include "cli/commands.h"
 #include "cli/render_flags.h"
 #include "core/fs.h"
-#include "core/json.h"
 #include "core/log.h"
 #include "core/yaml.h"
 #include "diff/diff.h"
@@ -38,48 +36,6 @@ struct DiffFlags {
   bool no_defaults = false;
 };
 
-bool IsManifestFile(const fs::path& path) {
-  std::string ext = path.extension().string();
-  return ext == ".yaml" || ext == ".yml" || ext == ".json";
-}
-
-// `kubectl get -o yaml` of several objects prints a List; diff its items.
-void AppendFlattened(Value object, const std::string& source, std::vector<Manifest>& out) {
-  Value* items = object.Find("items");
-  if (KindOf(object).ends_with("List") && items != nullptr && items->is_array()) {
-    for (Value& item : items->as_array()) AppendFlattened(std::move(item), source, out);
-    return;
-  }
-  if (!object.is_null()) out.push_back({std::move(object), source});
-}
-
-Status ReadManifestFile(const fs::path& path, const std::string& source,
-                        std::vector<Manifest>& out) {
-  auto text = ReadFileBounded(path, kMaxFileBytes);
-  if (!text.ok()) return std::move(text).error().Wrap(source);
-  if (path.extension() == ".json") {
-    auto value = ParseJson(*text, source);
-    if (!value.ok()) return std::move(value).error();
-    AppendFlattened(std::move(value).value(), source, out);
-    return OkStatus();
-  }
-  auto documents = ParseYamlStream(*text, source);
-  if (!documents.ok()) return std::move(documents).error();
-  for (YamlDocument& document : *documents) {
-    AppendFlattened(std::move(document.value), source, out);
-  }
-  return OkStatus();
-}
-
-// Which generator a folder needs ("" for plain YAML), by the file names they look for.
-std::string GeneratorOf(const fs::path& folder) {
-  for (std::string_view name : {"kustomization.yaml", "kustomization.yml", "Kustomization"}) {
-    if (fs::is_regular_file(folder / name)) return "a kustomization";
-  }
-  if (fs::is_regular_file(folder / "Chart.yaml")) return "a Helm chart";
-  return "";
-}
-
 // Overlays refer to bases by "../", so reads are confined to the enclosing Git checkout,
 // or, outside Git, to the working directory when the folder is inside it (so
 // `capstan diff overlays/prod live.yaml` reaches ../base there too), else to the folder.
@@ -94,48 +50,40 @@ std::string DefaultRootOf(const fs::path& folder) {
   return "";
 }
 
-// DESIRED may be a Kustomize or Helm folder, rendered as `capstan render` would; LIVE is
-// always read as saved objects.
+// Both sides are read by the render module: LIVE always as saved objects (the directory
+// generator: files, multi-document YAML, JSON, `kubectl get -o yaml` Lists), DESIRED as
+// `capstan render` would (a Kustomize or Helm folder is rendered). Plain folders and files
+// are read with their own folder as the root, so objects are named relative to it (a
+// file by the name the user gave).
 Result<std::vector<Manifest>> ReadSide(const std::string& input, std::string_view side,
                                        const std::string& namespace_) {
   std::error_code error;
-  fs::path root(input);
-  if (!fs::exists(root, error)) {
+  fs::path path(input);
+  if (!fs::exists(path, error)) {
     return Error::NotFound(fmt::format("{} {}: no such file or folder", side, input));
   }
-  std::vector<Manifest> out;
-  if (!fs::is_directory(root, error)) {
-    CAPSTAN_TRY(ReadManifestFile(root, input, out));
-    return out;
-  }
-  if (side == "desired" && !GeneratorOf(root).empty()) {
-    RenderFlags flags;
-    flags.path = input;
-    flags.root = DefaultRootOf(root);
-    flags.namespace_ = namespace_;
-    auto request = BuildRenderRequest(flags);
-    if (!request.ok()) return std::move(request).error().Wrap(fmt::format("{} {}", side, input));
-    auto rendered = render::Render(*request);
-    if (!rendered.ok()) return std::move(rendered).error().Wrap(fmt::format("{} {}", side, input));
-    return std::move(rendered->manifests);
-  }
-  std::vector<fs::path> files;
-  fs::recursive_directory_iterator it(root, error), end;
-  if (error) return Error::Unavailable(fmt::format("{} {}: {}", side, input, error.message()));
-  for (; it != end; it.increment(error)) {
-    if (error) return Error::Unavailable(fmt::format("{} {}: {}", side, input, error.message()));
-    std::string name = it->path().filename().string();
-    if (it->is_directory() && name.starts_with(".")) {
-      it.disable_recursion_pending();  // .git and friends
-      continue;
+  bool is_folder = fs::is_directory(path, error);
+  RenderFlags flags;
+  flags.path = input;
+  flags.namespace_ = namespace_;
+  flags.kind = "directory";
+  flags.root = is_folder ? input : fs::absolute(path, error).parent_path().string();
+  if (side == "desired" && is_folder) {
+    auto kind = render::DetectSourceKind(fs::absolute(path, error), ".");
+    if (kind.ok() && *kind != render::SourceKind::kDirectory) {
+      flags.kind = "auto";
+      flags.root = DefaultRootOf(path);
     }
-    if (it->is_regular_file() && IsManifestFile(it->path())) files.push_back(it->path());
   }
-  std::sort(files.begin(), files.end());
-  for (const fs::path& file : files) {
-    CAPSTAN_TRY(ReadManifestFile(file, file.lexically_relative(root).generic_string(), out));
+  auto request = BuildRenderRequest(flags);
+  if (!request.ok()) return std::move(request).error().Wrap(fmt::format("{} {}", side, input));
+  auto rendered = render::Render(*request);
+  if (!rendered.ok()) return std::move(rendered).error().Wrap(fmt::format("{} {}", side, input));
+  // A file the user named is shown as they named it.
+  if (!is_folder) {
+    for (Manifest& manifest : rendered->manifests) manifest.source = input;
   }
-  return out;
+  return std::move(rendered->manifests);
 }
 
 Result<std::vector<diff::IgnoreDifference>> ReadIgnores(const std::string& path) {
