@@ -28,6 +28,7 @@ APT_PACKAGES=(
   clang clang-format clang-tidy libclang-rt-14-dev
   libyaml-dev nlohmann-json3-dev libfmt-dev libcli11-dev libgit2-dev
   libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
+  libcurl4-openssl-dev libsqlite3-dev libboost-dev
   pkg-config git hyperfine unzip curl ca-certificates nodejs npm
 )
 
