@@ -6,8 +6,14 @@
 #                                   cached in ${CAPSTAN_KUBE_CACHE:-~/.cache/capstan/kube/v1.20.2},
 #                                   so a second run takes about a second.
 #   scripts/kube-env.sh start DIR   starts etcd and kube-apiserver on loopback (free ports),
-#                                   state in DIR; waits for /readyz; writes DIR/kubeconfig
-#                                   (admin token, group system:masters) and DIR/pids.
+#                                   state in DIR; waits for /readyz; writes DIR/pids and
+#                                   DIR/pki/ (a CA; the API server's serving certificate for
+#                                   127.0.0.1 and localhost; an admin client certificate,
+#                                   CN=admin O=system:masters), and three kubeconfigs, all as
+#                                   admin in group system:masters:
+#                                     DIR/kubeconfig       token, insecure-skip-tls-verify
+#                                     DIR/kubeconfig-ca    token, the CA verifies the server
+#                                     DIR/kubeconfig-cert  client certificate and key, the CA
 #   scripts/kube-env.sh stop DIR    stops what `start DIR` started.
 #
 # Only Debian packages are used (see docs/decisions/0003-real-apiserver-for-tests.md); no
@@ -21,10 +27,13 @@ source "${SCRIPT_DIR}/env.sh"
 KUBE_VERSION="v1.20.2"
 KUBE_CACHE="${CAPSTAN_KUBE_CACHE:-${HOME}/.cache/capstan/kube/${KUBE_VERSION}}"
 APISERVER="${KUBE_CACHE}/kube-apiserver"
+# Built from the one source tree by one make call.
+KUBE_COMPONENTS=(kube-apiserver)
 ETCD="${KUBE_CACHE}/etcd"
 DEBIAN_KEYRING="/usr/share/keyrings/debian-archive-keyring.gpg"
 READY_TIMEOUT_SECONDS=60   # /readyz takes about 3 s here; a loaded CI machine is slower
 STOP_TIMEOUT_SECONDS=10    # after this, SIGKILL
+CERT_DAYS=30               # test clusters live minutes; a stale DIR should not work for long
 
 die() {
   printf 'kube-env: %s\n' "$*" >&2
@@ -40,10 +49,14 @@ usage() {
 # shellcheck source-path=SCRIPTDIR source=lib/debian-mirror.sh
 source "${SCRIPT_DIR}/lib/debian-mirror.sh"
 
-# True when both cached binaries exist and run.
+# True when every cached binary exists and runs.
 cached() {
-  [[ -x "${APISERVER}" && -x "${ETCD}" ]] &&
-    "${APISERVER}" --version >/dev/null 2>&1 && "${ETCD}" --version >/dev/null 2>&1
+  local component
+  for component in "${KUBE_COMPONENTS[@]}"; do
+    [[ -x "${KUBE_CACHE}/${component}" ]] &&
+      "${KUBE_CACHE}/${component}" --version >/dev/null 2>&1 || return 1
+  done
+  [[ -x "${ETCD}" ]] && "${ETCD}" --version >/dev/null 2>&1
 }
 
 build() {
@@ -67,7 +80,8 @@ build() {
   trap "rm -rf '${work}'" EXIT
   local log="${KUBE_CACHE}/build.log"
   : >"${log}"
-  printf 'kube-env: building kube-apiserver %s (about 3 minutes; log in %s)\n' "${KUBE_VERSION}" "${log}"
+  printf 'kube-env: building %s %s (about 3 minutes; log in %s)\n' "${KUBE_COMPONENTS[*]}" \
+    "${KUBE_VERSION}" "${log}"
 
   # A private apt configuration (own sources, lists and cache) so the machine's apt state is
   # not touched; deb-src is needed for the source package.
@@ -113,22 +127,27 @@ build() {
     "${root}/usr/lib/x86_64-linux-gnu" "${root}/usr/bin/rsync" >"${work}/bin/rsync"
   chmod +x "${work}/bin/rsync"
 
-  local goroot="${root}/usr/lib/go-1.19"
+  local goroot="${root}/usr/lib/go-1.19" what=() component
   [[ -x "${goroot}/bin/go" ]] || die "golang-1.19-go has no ${goroot}/bin/go"
+  for component in "${KUBE_COMPONENTS[@]}"; do what+=("cmd/${component}"); done
   (cd "${tree}" && env -u GOPATH GOROOT="${goroot}" PATH="${work}/bin:${goroot}/bin:${PATH}" \
     GOPROXY=off CGO_ENABLED=0 GOCACHE="${work}/gocache" \
-    make WHAT=cmd/kube-apiserver KUBE_GIT_VERSION="${KUBE_VERSION}" \
+    make WHAT="${what[*]}" KUBE_GIT_VERSION="${KUBE_VERSION}" \
     KUBE_BUILD_PLATFORMS=linux/amd64) >>"${log}" 2>&1 ||
-    die "make WHAT=cmd/kube-apiserver failed (see ${log})"
+    die "make WHAT=\"${what[*]}\" failed (see ${log})"
 
   local built
-  built="$(find "${tree}/_output" -type f -name kube-apiserver -print -quit)"
-  [[ -n "${built}" && -x "${built}" ]] || die "the build produced no kube-apiserver (see ${log})"
-  install -m 0755 "${built}" "${APISERVER}.new"
+  for component in "${KUBE_COMPONENTS[@]}"; do
+    built="$(find "${tree}/_output" -type f -name "${component}" -print -quit)"
+    [[ -n "${built}" && -x "${built}" ]] || die "the build produced no ${component} (see ${log})"
+    install -m 0755 "${built}" "${KUBE_CACHE}/${component}.new"
+  done
   install -m 0755 "${root}/usr/bin/etcd" "${ETCD}.new"
-  mv -f "${APISERVER}.new" "${APISERVER}"
+  for component in "${KUBE_COMPONENTS[@]}"; do
+    mv -f "${KUBE_CACHE}/${component}.new" "${KUBE_CACHE}/${component}"
+  done
   mv -f "${ETCD}.new" "${ETCD}"
-  cached || die "the built kube-apiserver or etcd does not run (see ${log})"
+  cached || die "a built ${KUBE_COMPONENTS[*]} or etcd does not run (see ${log})"
   printf 'kube-env: built %s and %s in %ss\n' "$("${APISERVER}" --version)" \
     "$("${ETCD}" --version | head -n 1)" "${SECONDS}"
 }
@@ -167,6 +186,78 @@ wait_for() {
   done
 }
 
+# issue_cert DIR NAME SUBJECT EXTENSIONS: an RSA key DIR/NAME.key and a certificate
+# DIR/NAME.crt for SUBJECT, signed by DIR/ca.key, with the given X.509v3 extension lines.
+issue_cert() {
+  local pki="$1" name="$2" subject="$3" extensions="$4"
+  printf '%s\n' "${extensions}" >"${pki}/${name}.ext"
+  openssl req -new -newkey rsa:2048 -nodes -keyout "${pki}/${name}.key" -subj "${subject}" \
+    -out "${pki}/${name}.csr" 2>/dev/null
+  openssl x509 -req -in "${pki}/${name}.csr" -CA "${pki}/ca.crt" -CAkey "${pki}/ca.key" \
+    -set_serial "0x$(openssl rand -hex 8)" -days "${CERT_DAYS}" -sha256 \
+    -extfile "${pki}/${name}.ext" -out "${pki}/${name}.crt" 2>/dev/null
+  rm -f "${pki}/${name}.csr" "${pki}/${name}.ext"
+}
+
+# make_pki DIR: a CA, the API server's serving certificate for 127.0.0.1 and localhost, an
+# admin client certificate (CN=admin, O=system:masters) and the service-account signing
+# key, all under DIR. The keys are made in parallel: RSA generation is most of the time.
+make_pki() {
+  local pki="$1"
+  mkdir -p "${pki}"
+  chmod 0700 "${pki}"
+  openssl genrsa -out "${pki}/service-account.key" 2048 2>/dev/null &
+  local service_account=$!
+  openssl req -x509 -new -newkey rsa:2048 -nodes -keyout "${pki}/ca.key" -out "${pki}/ca.crt" \
+    -subj "/CN=capstan-test-ca" -days "${CERT_DAYS}" -sha256 \
+    -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" 2>/dev/null ||
+    die "openssl could not make a CA in ${pki}"
+  local leaf_usage="keyUsage=critical,digitalSignature,keyEncipherment"
+  issue_cert "${pki}" apiserver "/CN=kube-apiserver" "basicConstraints=CA:FALSE
+${leaf_usage}
+extendedKeyUsage=serverAuth
+subjectAltName=IP:127.0.0.1,DNS:localhost" &
+  local serving=$!
+  issue_cert "${pki}" admin "/O=system:masters/CN=admin" "basicConstraints=CA:FALSE
+${leaf_usage}
+extendedKeyUsage=clientAuth" &
+  local client=$!
+  if ! wait "${serving}" || [[ ! -s "${pki}/apiserver.crt" ]]; then
+    die "openssl could not issue the serving certificate in ${pki}"
+  fi
+  if ! wait "${client}" || [[ ! -s "${pki}/admin.crt" ]]; then
+    die "openssl could not issue the admin client certificate in ${pki}"
+  fi
+  wait "${service_account}" || die "openssl could not make the service-account key in ${pki}"
+}
+
+# write_kubeconfig FILE URL CLUSTER-LINES USER-LINES: a kubeconfig with one context; the
+# LINES are the YAML fields of the cluster and the user entry, indented by the caller.
+write_kubeconfig() {
+  local file="$1" url="$2" cluster="$3" user="$4"
+  cat >"${file}" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: capstan-test
+  cluster:
+    server: ${url}
+${cluster}
+users:
+- name: admin
+  user:
+${user}
+contexts:
+- name: capstan-test
+  context:
+    cluster: capstan-test
+    user: admin
+current-context: capstan-test
+EOF
+  chmod 0600 "${file}"
+}
+
 start() {
   local dir="$1"
   [[ -x "${APISERVER}" && -x "${ETCD}" ]] ||
@@ -175,7 +266,7 @@ start() {
   dir="$(cd "${dir}" && pwd)"
   [[ ! -s "${dir}/pids" ]] || die "${dir}/pids exists: run scripts/kube-env.sh stop ${dir} first"
 
-  local etcd_port peer_port api_port token
+  local etcd_port peer_port api_port token pki="${dir}/pki"
   etcd_port="$(free_port)"
   peer_port="$(free_port)"
   api_port="$(free_port)"
@@ -195,45 +286,42 @@ start() {
   # A failed start leaves nothing running.
   # shellcheck disable=SC2064  # expand now: dir is local
   trap "stop '${dir}'" EXIT
+  make_pki "${pki}" # while etcd starts
   wait_for 30 "${etcd_pid}" "${dir}/etcd.log" curl -fsS "http://127.0.0.1:${etcd_port}/health"
 
   printf '%s,admin,admin,"system:masters"\n' "${token}" >"${dir}/tokens.csv"
-  openssl genrsa -out "${dir}/service-account.key" 2048 2>/dev/null
+  chmod 0600 "${dir}/tokens.csv"
   setsid "${APISERVER}" --etcd-servers "http://127.0.0.1:${etcd_port}" \
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "${api_port}" \
-    --endpoint-reconciler-type none --cert-dir "${dir}/certs" \
+    --endpoint-reconciler-type none \
+    --tls-cert-file "${pki}/apiserver.crt" --tls-private-key-file "${pki}/apiserver.key" \
+    --client-ca-file "${pki}/ca.crt" \
     --token-auth-file "${dir}/tokens.csv" --authorization-mode RBAC \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
-    --service-account-key-file "${dir}/service-account.key" \
-    --service-account-signing-key-file "${dir}/service-account.key" \
+    --service-account-key-file "${pki}/service-account.key" \
+    --service-account-signing-key-file "${pki}/service-account.key" \
     --service-cluster-ip-range 10.96.0.0/24 \
     </dev/null >"${dir}/apiserver.log" 2>&1 &
   local api_pid=$!
   printf 'kube-apiserver %s\n' "${api_pid}" >>"${dir}/pids"
   local url="https://127.0.0.1:${api_port}"
   wait_for "${READY_TIMEOUT_SECONDS}" "${api_pid}" "${dir}/apiserver.log" \
-    curl -fsSk -H "Authorization: Bearer ${token}" "${url}/readyz"
+    curl -fsS --cacert "${pki}/ca.crt" -H "Authorization: Bearer ${token}" "${url}/readyz"
 
-  # The serving certificate is self-signed by the API server itself: skip verification.
-  cat >"${dir}/kubeconfig" <<EOF
-apiVersion: v1
-kind: Config
-clusters:
-- name: capstan-test
-  cluster:
-    server: ${url}
-    insecure-skip-tls-verify: true
-users:
-- name: admin
-  user:
-    token: ${token}
-contexts:
-- name: capstan-test
-  context:
-    cluster: capstan-test
-    user: admin
-current-context: capstan-test
-EOF
+  local ca_data cert_data key_data
+  ca_data="$(base64 -w0 "${pki}/ca.crt")"
+  cert_data="$(base64 -w0 "${pki}/admin.crt")"
+  key_data="$(base64 -w0 "${pki}/admin.key")"
+  # kubeconfig skips verification, as when the API server signed its own certificate (the
+  # existing tests use it); kubeconfig-ca and kubeconfig-cert verify the server by the CA.
+  write_kubeconfig "${dir}/kubeconfig" "${url}" "    insecure-skip-tls-verify: true" \
+    "    token: ${token}"
+  write_kubeconfig "${dir}/kubeconfig-ca" "${url}" \
+    "    certificate-authority-data: ${ca_data}" "    token: ${token}"
+  write_kubeconfig "${dir}/kubeconfig-cert" "${url}" \
+    "    certificate-authority-data: ${ca_data}" \
+    "    client-certificate-data: ${cert_data}
+    client-key-data: ${key_data}"
   trap - EXIT
   printf 'kube-env: kube-apiserver ready at %s in %ss; KUBECONFIG=%s\n' "${url}" "${SECONDS}" \
     "${dir}/kubeconfig"
