@@ -1,23 +1,37 @@
 #!/usr/bin/env bash
-# A real Kubernetes API server (v1.20.2) and etcd (3.4) for integration tests.
+# A real Kubernetes control plane (v1.20.2: etcd 3.4, kube-apiserver, kube-controller-manager,
+# kube-scheduler) for integration tests, plus an optional test stand-in for a kubelet.
 #
-#   scripts/kube-env.sh build       builds kube-apiserver from Debian bookworm's `kubernetes`
-#                                   source package and extracts etcd from `etcd-server`;
-#                                   cached in ${CAPSTAN_KUBE_CACHE:-~/.cache/capstan/kube/v1.20.2},
-#                                   so a second run takes about a second.
-#   scripts/kube-env.sh start DIR   starts etcd and kube-apiserver on loopback (free ports),
-#                                   state in DIR; waits for /readyz; writes DIR/pids and
-#                                   DIR/pki/ (a CA; the API server's serving certificate for
-#                                   127.0.0.1 and localhost; an admin client certificate,
-#                                   CN=admin O=system:masters), and three kubeconfigs, all as
-#                                   admin in group system:masters:
+#   scripts/kube-env.sh build       builds kube-apiserver, kube-controller-manager and
+#                                   kube-scheduler from Debian bookworm's `kubernetes` source
+#                                   package and extracts etcd from `etcd-server`; cached in
+#                                   ${CAPSTAN_KUBE_CACHE:-~/.cache/capstan/kube/v1.20.2}, so a
+#                                   second run takes about a second (a cache holding only the
+#                                   API server, from an earlier version, is completed).
+#   scripts/kube-env.sh start DIR   starts etcd, kube-apiserver, kube-controller-manager and
+#                                   kube-scheduler on loopback (free ports), state and logs in
+#                                   DIR; ready when /readyz says ok and the `default`
+#                                   ServiceAccount has its token (Pods can be created). Writes
+#                                   DIR/pids and DIR/pki/ (a CA; the API server's serving
+#                                   certificate for 127.0.0.1 and localhost; an admin client
+#                                   certificate, CN=admin O=system:masters), and three
+#                                   kubeconfigs, all as admin in group system:masters:
 #                                     DIR/kubeconfig       token, insecure-skip-tls-verify
 #                                     DIR/kubeconfig-ca    token, the CA verifies the server
 #                                     DIR/kubeconfig-cert  client certificate and key, the CA
 #   scripts/kube-env.sh stop DIR    stops what `start DIR` started.
 #
-# Only Debian packages are used (see docs/decisions/0003-real-apiserver-for-tests.md); no
-# kubelet, controller manager or scheduler runs, so Pods stay Pending.
+# Environment for `start`:
+#   CAPSTAN_KUBE_CONTROLLERS=0      start only etcd and the API server (no controller manager
+#                                   or scheduler: Deployments make no Pods); faster and about
+#                                   130 MB less memory for tests that need no Pods.
+#   CAPSTAN_TEST_KUBELET=PATH       also start this test-kubelet-standin binary (built by
+#                                   CMake from tests/support/): it registers the Ready Node
+#                                   capstan-node-0 and reports status for the Pods bound to
+#                                   it, so Deployments become available and Jobs finish. Unset:
+#                                   no node, and Pods stay Pending.
+#
+# Only Debian packages are used (see docs/decisions/0003-real-apiserver-for-tests.md).
 set -Eeuo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -27,12 +41,16 @@ source "${SCRIPT_DIR}/env.sh"
 KUBE_VERSION="v1.20.2"
 KUBE_CACHE="${CAPSTAN_KUBE_CACHE:-${HOME}/.cache/capstan/kube/${KUBE_VERSION}}"
 APISERVER="${KUBE_CACHE}/kube-apiserver"
-# Built from the one source tree by one make call.
-KUBE_COMPONENTS=(kube-apiserver)
+CONTROLLER_MANAGER="${KUBE_CACHE}/kube-controller-manager"
+SCHEDULER="${KUBE_CACHE}/kube-scheduler"
+# Built from the one source tree by one make call; a cache from an earlier version of this
+# script holds only the API server, and `build` then adds the others.
+KUBE_COMPONENTS=(kube-apiserver kube-controller-manager kube-scheduler)
 ETCD="${KUBE_CACHE}/etcd"
 DEBIAN_KEYRING="/usr/share/keyrings/debian-archive-keyring.gpg"
 READY_TIMEOUT_SECONDS=60   # /readyz takes about 3 s here; a loaded CI machine is slower
 STOP_TIMEOUT_SECONDS=10    # after this, SIGKILL
+TEST_NODE_NAME="capstan-node-0"  # the Node the test stand-in for a kubelet registers
 CERT_DAYS=30               # test clusters live minutes; a stale DIR should not work for long
 
 die() {
@@ -80,7 +98,7 @@ build() {
   trap "rm -rf '${work}'" EXIT
   local log="${KUBE_CACHE}/build.log"
   : >"${log}"
-  printf 'kube-env: building %s %s (about 3 minutes; log in %s)\n' "${KUBE_COMPONENTS[*]}" \
+  printf 'kube-env: building %s %s (about 4 minutes; log in %s)\n' "${KUBE_COMPONENTS[*]}" \
     "${KUBE_VERSION}" "${log}"
 
   # A private apt configuration (own sources, lists and cache) so the machine's apt state is
@@ -322,25 +340,99 @@ start() {
     "    certificate-authority-data: ${ca_data}" \
     "    client-certificate-data: ${cert_data}
     client-key-data: ${key_data}"
+  local components="API server"
+  if [[ "${CAPSTAN_KUBE_CONTROLLERS:-1}" != 0 ]]; then
+    start_controllers "${dir}" "${url}" "${token}"
+    components="control plane"
+  fi
+  if [[ -n "${CAPSTAN_TEST_KUBELET:-}" ]]; then
+    start_test_kubelet "${dir}" "${url}" "${token}"
+    components="${components} and test node ${TEST_NODE_NAME}"
+  fi
   trap - EXIT
-  printf 'kube-env: kube-apiserver ready at %s in %ss; KUBECONFIG=%s\n' "${url}" "${SECONDS}" \
-    "${dir}/kubeconfig"
+  printf 'kube-env: %s ready at %s in %ss; KUBECONFIG=%s\n' "${components}" "${url}" \
+    "${SECONDS}" "${dir}/kubeconfig"
 }
 
-stop() {
-  local dir="$1" name pid pids=()
-  [[ -f "${dir}/pids" ]] || die "no ${dir}/pids: nothing was started there"
-  # The API server first, so it does not log etcd errors while shutting down.
-  while read -r name pid; do
-    if [[ -n "${pid}" ]]; then pids=("${pid}" "${pids[@]}"); fi
-    : "${name}"
-  done <"${dir}/pids"
-  for pid in "${pids[@]}"; do
-    kill -TERM "${pid}" 2>/dev/null || continue
-    local deadline=$((SECONDS + STOP_TIMEOUT_SECONDS))
+# api_ok DIR URL TOKEN PATH [PATTERN]: true when GET PATH succeeds (and its body matches
+# the extended regular expression PATTERN).
+api_ok() {
+  local dir="$1" url="$2" token="$3" path="$4" pattern="${5:-}" body
+  body="$(curl -fsS --cacert "${dir}/pki/ca.crt" -H "Authorization: Bearer ${token}" \
+    "${url}${path}")" || return 1
+  [[ -z "${pattern}" ]] || grep -Eq "${pattern}" <<<"${body}"
+}
+
+# start_controllers DIR URL TOKEN: kube-controller-manager and kube-scheduler, as admin by
+# client certificate, neither serving anything (ports 0) nor electing a leader (one of
+# each). Ready when the service-account controllers have given `default` its token secret:
+# until then no Pod can be created in it.
+start_controllers() {
+  local dir="$1" url="$2" token="$3"
+  local pki="${dir}/pki"
+  [[ -x "${CONTROLLER_MANAGER}" && -x "${SCHEDULER}" ]] ||
+    die "no kube-controller-manager or kube-scheduler in ${KUBE_CACHE}: run scripts/kube-env.sh build (or set CAPSTAN_KUBE_CONTROLLERS=0)"
+  setsid "${CONTROLLER_MANAGER}" --kubeconfig "${dir}/kubeconfig-cert" \
+    --leader-elect=false --port=0 --secure-port=0 --controllers='*' \
+    --use-service-account-credentials=false \
+    --service-account-private-key-file "${pki}/service-account.key" \
+    --root-ca-file "${pki}/ca.crt" \
+    --cluster-signing-cert-file "${pki}/ca.crt" --cluster-signing-key-file "${pki}/ca.key" \
+    </dev/null >"${dir}/controller-manager.log" 2>&1 &
+  local cm_pid=$!
+  printf 'kube-controller-manager %s\n' "${cm_pid}" >>"${dir}/pids"
+  setsid "${SCHEDULER}" --kubeconfig "${dir}/kubeconfig-cert" \
+    --leader-elect=false --port=0 --secure-port=0 \
+    </dev/null >"${dir}/scheduler.log" 2>&1 &
+  local scheduler_pid=$!
+  printf 'kube-scheduler %s\n' "${scheduler_pid}" >>"${dir}/pids"
+  wait_for "${READY_TIMEOUT_SECONDS}" "${cm_pid}" "${dir}/controller-manager.log" \
+    api_ok "${dir}" "${url}" "${token}" /api/v1/namespaces/default/serviceaccounts/default \
+    '"secrets"'
+  kill -0 "${scheduler_pid}" 2>/dev/null || {
+    tail -n 20 "${dir}/scheduler.log" >&2
+    die "kube-scheduler exited while starting (log: ${dir}/scheduler.log)"
+  }
+}
+
+# start_test_kubelet DIR URL TOKEN: the test stand-in for a kubelet at $CAPSTAN_TEST_KUBELET
+# (tests/support, built by CMake), as admin by client certificate; ready when its Node is.
+start_test_kubelet() {
+  local dir="$1" url="$2" token="$3"
+  [[ -x "${CAPSTAN_TEST_KUBELET}" ]] ||
+    die "CAPSTAN_TEST_KUBELET=${CAPSTAN_TEST_KUBELET} is not an executable file"
+  setsid "${CAPSTAN_TEST_KUBELET}" --kubeconfig "${dir}/kubeconfig-cert" \
+    --node-name "${TEST_NODE_NAME}" </dev/null >"${dir}/test-kubelet.log" 2>&1 &
+  local pid=$!
+  printf 'test-kubelet-standin %s\n' "${pid}" >>"${dir}/pids"
+  wait_for "${READY_TIMEOUT_SECONDS}" "${pid}" "${dir}/test-kubelet.log" \
+    api_ok "${dir}" "${url}" "${token}" "/api/v1/nodes/${TEST_NODE_NAME}" \
+    '"type": ?"Ready",[^}]*"status": ?"True"|"status": ?"True",[^}]*"type": ?"Ready"'
+}
+
+# end_all PID...: SIGTERM to each, then SIGKILL to those still running after
+# STOP_TIMEOUT_SECONDS.
+end_all() {
+  local pid deadline=$((SECONDS + STOP_TIMEOUT_SECONDS))
+  (($# > 0)) || return 0
+  kill -TERM "$@" 2>/dev/null || true
+  for pid in "$@"; do
     while kill -0 "${pid}" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
     kill -KILL "${pid}" 2>/dev/null || true
   done
+}
+
+stop() {
+  local dir="$1" name pid clients=() etcd=()
+  [[ -f "${dir}/pids" ]] || die "no ${dir}/pids: nothing was started there"
+  while read -r name pid; do
+    [[ -n "${pid}" ]] || continue
+    if [[ "${name}" == etcd ]]; then etcd+=("${pid}"); else clients+=("${pid}"); fi
+  done <"${dir}/pids"
+  # Everything that talks to etcd (directly or through the API server) ends first, all at
+  # once, so none logs connection errors while the others shut down.
+  end_all "${clients[@]}"
+  end_all "${etcd[@]}"
   rm -f "${dir}/pids"
 }
 
