@@ -84,10 +84,15 @@ std::string NormalizeRepoUrl(std::string_view url) {
   // Credentials never identify an http(s) repository (and must not be kept in a log line);
   // for ssh the user is part of the address ("git@").
   if (scheme == "http" || scheme == "https") user.clear();
-  std::string_view port = DefaultPort(scheme);
-  if (!port.empty()) {
-    while (StripSuffix(authority, ":" + std::string(port))) {
-    }
+  // White space can end the host only when the path is empty ("git@host :"); trimmed with
+  // the default port until neither is left, so the result is its own normal form.
+  std::string default_port = ":" + std::string(DefaultPort(scheme));
+  while (true) {
+    std::string trimmed(Trim(authority));
+    bool changed = trimmed != authority;
+    authority = std::move(trimmed);
+    if (default_port.size() > 1 && StripSuffix(authority, default_port)) changed = true;
+    if (!changed) break;
   }
   return scheme + "://" + (user.empty() ? "" : user + "@") + authority + path;
 }

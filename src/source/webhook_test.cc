@@ -368,11 +368,16 @@ TEST(RepoUrlTest, Normalizes) {
       {"https://gitlab.example.com/group/sub/repo.git",
        "https://gitlab.example.com/group/sub/repo"},
       {"/srv/git/repo.git", "/srv/git/repo"},
+      {"https://github.com/org/repo.git.git/.git/", "https://github.com/org/repo"},
+      // Found by webhook_fuzz: white space before the colon once survived the first pass.
+      {"git@host :", "ssh://git@host"},
+      {"https://host :443", "https://host"},
       {"", ""},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.url);
     EXPECT_EQ(NormalizeRepoUrl(c.url), c.normalized);
+    EXPECT_EQ(NormalizeRepoUrl(c.normalized), c.normalized) << "normalising twice changes it";
   }
 }
 
