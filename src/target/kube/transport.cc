@@ -75,13 +75,16 @@ size_t HeaderRetryAfter(char* data, size_t size, size_t count, void* user) {
 }
 
 struct StreamSink {
-  const std::function<bool(std::string_view)>* on_data;
+  const std::function<bool(long, std::string_view)>* on_data;
+  CURL* curl = nullptr;
   bool stopped_by_callback = false;
 };
 
 size_t WriteStream(char* data, size_t size, size_t count, void* user) {
   auto* sink = static_cast<StreamSink*>(user);
-  if (!(*sink->on_data)(std::string_view(data, size * count))) {
+  long status = 0;
+  curl_easy_getinfo(sink->curl, CURLINFO_RESPONSE_CODE, &status);
+  if (!(*sink->on_data)(status, std::string_view(data, size * count))) {
     sink->stopped_by_callback = true;
     return 0;
   }
@@ -283,14 +286,14 @@ Result<HttpResponse> Transport::Send(const HttpRequest& request) {
 }
 
 Result<long> Transport::Stream(const HttpRequest& request,
-                               const std::function<bool(std::string_view)>& on_data,
+                               const std::function<bool(long, std::string_view)>& on_data,
                                std::stop_token stop) {
   const std::string what = request.method + " " + config_.server + request.path;
   limiter_.Wait();
   curl_slist* headers = static_cast<curl_slist*>(MakeHeaders(request));
   CURL* curl = curl_easy_init();
   Prepare(curl, request, headers);
-  StreamSink sink{&on_data};
+  StreamSink sink{&on_data, curl};
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteStream);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
   CURLM* multi = curl_multi_init();

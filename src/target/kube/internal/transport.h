@@ -14,23 +14,9 @@
 
 #include "core/result.h"
 #include "target/kube/kubeconfig.h"
-#include "target/kube/rate_limit.h"
-#include "target/kube/retry.h"
+#include "target/kube/options.h"
 
 namespace capstan::target::kube {
-
-struct TransportOptions {
-  // Time to set up TCP and TLS. Default 10 s.
-  std::chrono::milliseconds connect_timeout{10'000};
-  // Time for a whole request (not a watch). Default 60 s: a large list page or an apply
-  // that waits for admission webhooks.
-  std::chrono::milliseconds request_timeout{60'000};
-  // Largest response body kept; a larger one is an Invalid error. Default 64 MiB (a list
-  // page of 500 large objects).
-  size_t max_response_bytes = 64u << 20;
-  RateLimitOptions rate_limit;
-  RetryOptions retry;
-};
 
 struct HttpRequest {
   std::string method = "GET";
@@ -66,8 +52,10 @@ class Transport {
   // it, `on_data` returns false, or `stop` is requested (noticed within about 100 ms).
   // Rate-limited, never retried, no total time-out. Returns the HTTP status (0 when it
   // was stopped before one arrived); Unavailable when the connection failed.
+  // `on_data` also gets the response's HTTP status (known before the first byte).
   Result<long> Stream(const HttpRequest& request,
-                      const std::function<bool(std::string_view)>& on_data, std::stop_token stop);
+                      const std::function<bool(long status, std::string_view data)>& on_data,
+                      std::stop_token stop);
 
   // "https://127.0.0.1:6443"
   const std::string& server() const { return config_.server; }

@@ -1,0 +1,422 @@
+// target/kube against a real kube-apiserver v1.20.2 and etcd (scripts/kube-env.sh): apply,
+// dry run, field-manager conflicts, get, paginated list, delete, discovery of a CRD created
+// during the test, watch, informer and the live-state cache.
+// Needs `scripts/kube-env.sh build` (run by scripts/test.sh) and kubectl on PATH; without
+// them every test fails loudly.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/yaml.h"
+#include "support/run.h"
+#include "target/kube/kube.h"
+
+namespace capstan::target::kube {
+namespace {
+
+namespace fs = std::filesystem;
+using capstan::it::RunOutput;
+using capstan::it::RunProgram;
+using capstan::it::TempDir;
+using namespace std::chrono_literals;
+
+const std::string kKubeEnv = std::string(CAPSTAN_SOURCE_DIR) + "/scripts/kube-env.sh";
+constexpr char kNs[] = "kube-client-test";
+
+std::string Describe(const RunOutput& run) {
+  return "exit " + std::to_string(run.exit_code) + "\nstdout:\n" + run.out + "\nstderr:\n" +
+         run.err;
+}
+
+Value Yaml(const std::string& text) {
+  Result<Value> value = ParseYaml(text, "test");
+  EXPECT_TRUE(value.ok()) << value.error().message();
+  return value.ok() ? *value : Value();
+}
+
+Value ConfigMap(const std::string& name, const std::string& value,
+                const std::string& labels = "{}") {
+  return Yaml("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " + name + "\n  namespace: " +
+              kNs + "\n  labels: " + labels + "\ndata:\n  key: " + value + "\n");
+}
+
+ObjectKey ConfigMapKey(const std::string& name) { return {"", "ConfigMap", kNs, name}; }
+
+// Polls `condition` until it holds or `timeout` passes.
+template <typename F>
+bool Eventually(F condition, std::chrono::milliseconds timeout = 5s) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return condition();
+}
+
+class KubeClientTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = std::make_unique<TempDir>();
+    RunOutput run = RunProgram({kKubeEnv, "start", dir_->path().string()});
+    started_ = run.exit_code == 0;
+    if (!started_) {
+      start_error_ =
+          "could not start kube-apiserver (run `scripts/kube-env.sh build` first if it is "
+          "missing): " +
+          Describe(run);
+      return;
+    }
+    setenv("KUBECONFIG", (dir_->path() / "kubeconfig").c_str(), 1);
+    Result<KubeConfig> config = LoadKubeConfig(dir_->path() / "kubeconfig");
+    if (!config.ok()) {
+      start_error_ = config.error().message();
+      started_ = false;
+      return;
+    }
+    config_ = std::make_unique<KubeConfig>(*config);
+    Result<Value> ns = Client().Apply(Yaml(std::string("apiVersion: v1\nkind: Namespace\n"
+                                                       "metadata:\n  name: ") +
+                                           kNs + "\n"),
+                                      {});
+    if (!ns.ok()) start_error_ = ns.error().message();
+  }
+
+  static void TearDownTestSuite() {
+    client_.reset();
+    if (started_) {
+      RunOutput run = RunProgram({kKubeEnv, "stop", dir_->path().string()});
+      EXPECT_EQ(run.exit_code, 0) << Describe(run);
+    }
+    dir_.reset();
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(started_) << start_error_;
+    ASSERT_TRUE(start_error_.empty()) << start_error_;
+  }
+
+  static KubeClient& Client() {
+    if (!client_) {
+      Result<std::unique_ptr<KubeClient>> client = KubeClient::Create(*config_);
+      EXPECT_TRUE(client.ok()) << client.error().message();
+      client_ = std::move(*client);
+    }
+    return *client_;
+  }
+
+  static std::unique_ptr<TempDir> dir_;
+  static bool started_;
+  static std::string start_error_;
+  static std::unique_ptr<KubeConfig> config_;
+  static std::unique_ptr<KubeClient> client_;
+};
+
+std::unique_ptr<TempDir> KubeClientTest::dir_;
+bool KubeClientTest::started_ = false;
+std::string KubeClientTest::start_error_;
+std::unique_ptr<KubeConfig> KubeClientTest::config_;
+std::unique_ptr<KubeClient> KubeClientTest::client_;
+
+TEST_F(KubeClientTest, DescribeNamesServerAndContextButNoToken) {
+  std::string description = Client().Describe();
+  EXPECT_NE(description.find(config_->server), std::string::npos) << description;
+  EXPECT_NE(description.find("capstan-test"), std::string::npos) << description;
+  EXPECT_EQ(description.find(config_->token), std::string::npos);
+}
+
+TEST_F(KubeClientTest, ApplyCreatesThenUpdatesAndTheGenerationBumps) {
+  Value deployment = Yaml(std::string(R"(apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: )") + kNs + R"(
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: "nginx:1.25"}]
+)");
+  Result<Value> created = Client().Apply(deployment, {});
+  ASSERT_TRUE(created.ok()) << created.error().message();
+  EXPECT_EQ(created->At({"metadata", "generation"})->as_int(), 1);
+  EXPECT_EQ(created->StringAt({"metadata", "managedFields"}), "");
+  const Value* managers = created->At({"metadata"})->Find("managedFields");
+  ASSERT_NE(managers, nullptr);
+  EXPECT_EQ(managers->as_array()[0].StringAt({"manager"}), "capstan");
+
+  (*deployment.At({"spec"}))["replicas"] = 3;
+  Result<Value> updated = Client().Apply(deployment, {});
+  ASSERT_TRUE(updated.ok()) << updated.error().message();
+  EXPECT_EQ(updated->At({"metadata", "generation"})->as_int(), 2);
+  EXPECT_EQ(updated->At({"spec", "replicas"})->as_int(), 3);
+
+  // Applying the same again changes nothing.
+  Result<Value> again = Client().Apply(deployment, {});
+  ASSERT_TRUE(again.ok()) << again.error().message();
+  EXPECT_EQ(again->At({"metadata", "generation"})->as_int(), 2);
+  EXPECT_EQ(again->StringAt({"metadata", "resourceVersion"}),
+            updated->StringAt({"metadata", "resourceVersion"}));
+}
+
+TEST_F(KubeClientTest, ANamespacedObjectWithoutNamespaceGoesToTheContextsDefault) {
+  Value object = Yaml("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: no-ns\ndata: {a: b}\n");
+  Result<Value> applied = Client().Apply(object, {});
+  ASSERT_TRUE(applied.ok()) << applied.error().message();
+  EXPECT_EQ(applied->StringAt({"metadata", "namespace"}), "default");
+  Result<std::optional<Value>> got = Client().Get({"", "ConfigMap", "", "no-ns"});
+  ASSERT_TRUE(got.ok()) << got.error().message();
+  EXPECT_TRUE(got->has_value());
+}
+
+TEST_F(KubeClientTest, DryRunReturnsTheObjectButPersistsNothing) {
+  Result<Value> dry = Client().Apply(ConfigMap("dry", "x"), {.force = false, .dry_run = true});
+  ASSERT_TRUE(dry.ok()) << dry.error().message();
+  EXPECT_EQ(dry->StringAt({"data", "key"}), "x");
+  EXPECT_NE(dry->StringAt({"metadata", "uid"}), "");
+  Result<std::optional<Value>> got = Client().Get(ConfigMapKey("dry"));
+  ASSERT_TRUE(got.ok()) << got.error().message();
+  EXPECT_FALSE(got->has_value());
+}
+
+TEST_F(KubeClientTest, AFieldOwnedByAnotherManagerConflictsUnlessForced) {
+  TempDir files;
+  fs::path manifest =
+      files.Write("cm.yaml", std::string("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "
+                                         "contested\n  namespace: ") +
+                                 kNs + "\ndata:\n  key: theirs\n");
+  RunOutput other = RunProgram(
+      {"kubectl", "apply", "--server-side", "--field-manager", "other", "-f", manifest.string()});
+  ASSERT_EQ(other.exit_code, 0) << Describe(other);
+
+  Result<Value> conflict = Client().Apply(ConfigMap("contested", "ours"), {});
+  ASSERT_FALSE(conflict.ok());
+  EXPECT_EQ(conflict.error().code(), ErrorCode::kConflict) << conflict.error().message();
+  EXPECT_NE(conflict.error().message().find("ConfigMap kube-client-test/contested: "),
+            std::string::npos)
+      << conflict.error().message();
+  EXPECT_NE(conflict.error().message().find("other"), std::string::npos)
+      << conflict.error().message();
+
+  Result<Value> forced = Client().Apply(ConfigMap("contested", "ours"), {.force = true});
+  ASSERT_TRUE(forced.ok()) << forced.error().message();
+  EXPECT_EQ(forced->StringAt({"data", "key"}), "ours");
+}
+
+TEST_F(KubeClientTest, InvalidObjectsCarryTheServersMessageAndTheKey) {
+  Value bad = ConfigMap("Not_A_Valid_Name", "x");
+  Result<Value> applied = Client().Apply(bad, {});
+  ASSERT_FALSE(applied.ok());
+  EXPECT_EQ(applied.error().code(), ErrorCode::kInvalid) << applied.error().message();
+  EXPECT_NE(applied.error().message().find("ConfigMap kube-client-test/Not_A_Valid_Name: "),
+            std::string::npos)
+      << applied.error().message();
+  EXPECT_NE(applied.error().message().find("RFC 1123"), std::string::npos)
+      << applied.error().message();
+}
+
+TEST_F(KubeClientTest, GetOfAMissingObjectIsNulloptAndOfAnUnknownKindNotFound) {
+  Result<std::optional<Value>> missing = Client().Get(ConfigMapKey("never-created"));
+  ASSERT_TRUE(missing.ok()) << missing.error().message();
+  EXPECT_FALSE(missing->has_value());
+
+  Result<std::optional<Value>> kind = Client().Get({"example.com", "Nothing", kNs, "x"});
+  ASSERT_FALSE(kind.ok());
+  EXPECT_EQ(kind.error().code(), ErrorCode::kNotFound) << kind.error().message();
+}
+
+TEST_F(KubeClientTest, ListReadsEveryPageAndFillsApiVersionAndKind) {
+  KubeClientOptions options;
+  options.list_page_size = 7;
+  Result<std::unique_ptr<KubeClient>> small = KubeClient::Create(*config_, options);
+  ASSERT_TRUE(small.ok()) << small.error().message();
+  constexpr int kCount = 30;
+  for (int i = 0; i < kCount; ++i) {
+    Result<Value> applied =
+        Client().Apply(ConfigMap("page-" + std::to_string(i), "v", "{paged: \"yes\"}"), {});
+    ASSERT_TRUE(applied.ok()) << applied.error().message();
+  }
+  Result<std::vector<Value>> items = (*small)->List({"v1", "ConfigMap", kNs, "paged=yes", ""});
+  ASSERT_TRUE(items.ok()) << items.error().message();
+  ASSERT_EQ(items->size(), static_cast<size_t>(kCount));
+  for (const Value& item : *items) {
+    EXPECT_EQ(item.StringAt({"apiVersion"}), "v1");
+    EXPECT_EQ(item.StringAt({"kind"}), "ConfigMap");
+  }
+  Result<std::vector<Value>> by_field =
+      (*small)->List({"v1", "ConfigMap", kNs, "", "metadata.name=page-3"});
+  ASSERT_TRUE(by_field.ok()) << by_field.error().message();
+  ASSERT_EQ(by_field->size(), 1u);
+}
+
+TEST_F(KubeClientTest, DeleteRemovesWithThePropagationAskedAndMissingIsFine) {
+  ASSERT_TRUE(Client().Apply(ConfigMap("doomed", "x"), {}).ok());
+  // A dry run deletes nothing.
+  Status dry = Client().Delete(ConfigMapKey("doomed"), {.dry_run = true});
+  ASSERT_TRUE(dry.ok()) << dry.error().message();
+  ASSERT_TRUE(Client().Get(ConfigMapKey("doomed"))->has_value());
+
+  Status deleted = Client().Delete(ConfigMapKey("doomed"), {});
+  ASSERT_TRUE(deleted.ok()) << deleted.error().message();
+  EXPECT_FALSE(Client().Get(ConfigMapKey("doomed"))->has_value());
+  Status again = Client().Delete(ConfigMapKey("doomed"), {});
+  EXPECT_TRUE(again.ok()) << again.error().message();
+
+  // Foreground: the server marks the object for the garbage collector (which removes it
+  // once its dependents are gone; without a controller manager it stays marked).
+  ASSERT_TRUE(Client().Apply(ConfigMap("foreground", "x"), {}).ok());
+  Status foreground =
+      Client().Delete(ConfigMapKey("foreground"), {.propagation = Propagation::kForeground});
+  ASSERT_TRUE(foreground.ok()) << foreground.error().message();
+  Result<std::optional<Value>> after = Client().Get(ConfigMapKey("foreground"));
+  ASSERT_TRUE(after.ok());
+  if (after->has_value()) {
+    EXPECT_NE((*after)->StringAt({"metadata", "deletionTimestamp"}), "");
+    const Value* finalizers = (*after)->At({"metadata", "finalizers"});
+    ASSERT_NE(finalizers, nullptr);
+    EXPECT_EQ(finalizers->as_array()[0], Value("foregroundDeletion"));
+  }
+}
+
+TEST_F(KubeClientTest, ACustomResourceIsFoundOnceItsDefinitionIsEstablished) {
+  Value crd = Yaml(R"(apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: {type: object, x-kubernetes-preserve-unknown-fields: true}
+)");
+  Result<KindInfo> before = Client().LookupKind("example.com/v1", "Widget");
+  ASSERT_FALSE(before.ok());
+  EXPECT_EQ(before.error().code(), ErrorCode::kNotFound);
+
+  ASSERT_TRUE(Client().Apply(crd, {}).ok());
+  Value widget = Yaml(std::string("apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: "
+                                  "w1\n  namespace: ") +
+                      kNs + "\nspec:\n  size: 3\n");
+  Result<Value> applied = Error::Internal("not tried");
+  EXPECT_TRUE(Eventually(
+      [&] {
+        applied = Client().Apply(widget, {});
+        return applied.ok();
+      },
+      30s))
+      << applied.error().message();
+  Result<KindInfo> info = Client().LookupKind("example.com/v1", "Widget");
+  ASSERT_TRUE(info.ok()) << info.error().message();
+  EXPECT_EQ(info->resource, "widgets");
+  EXPECT_TRUE(info->namespaced);
+  Result<std::optional<Value>> got = Client().Get({"example.com", "Widget", kNs, "w1"});
+  ASSERT_TRUE(got.ok()) << got.error().message();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->At({"spec", "size"})->as_int(), 3);
+}
+
+TEST_F(KubeClientTest, DiscoveryKnowsClusterScopedKindsAndSkipsSubresources) {
+  Result<KindInfo> ns = Client().LookupKind("v1", "Namespace");
+  ASSERT_TRUE(ns.ok()) << ns.error().message();
+  EXPECT_FALSE(ns->namespaced);
+  EXPECT_EQ(ns->resource, "namespaces");
+  Result<KindInfo> deployment = Client().LookupKind("apps/v1", "Deployment");
+  ASSERT_TRUE(deployment.ok()) << deployment.error().message();
+  EXPECT_EQ(deployment->resource, "deployments");  // not deployments/scale
+  EXPECT_EQ(deployment->group, "apps");
+}
+
+TEST_F(KubeClientTest, WatchDeliversCreateModifyDeleteInOrder) {
+  Result<ListResult> list = Client().ListWithVersion({"v1", "ConfigMap", kNs, "", ""});
+  ASSERT_TRUE(list.ok()) << list.error().message();
+  std::mutex mu;
+  std::vector<std::pair<WatchEvent::Type, std::string>> events;
+  std::stop_source stop;
+  Result<WatchEnd> end = Error::Internal("not ended");
+  std::thread watcher([&] {
+    end = Client().Watch(
+        {"v1", "ConfigMap", kNs, "", "metadata.name=watched"}, list->resource_version,
+        [&](const WatchEvent& event) {
+          std::lock_guard lock(mu);
+          events.emplace_back(event.type, std::string(event.object.StringAt({"data", "key"})));
+          EXPECT_EQ(event.object.StringAt({"kind"}), "ConfigMap");
+          return true;
+        },
+        stop.get_token());
+  });
+  ASSERT_TRUE(Client().Apply(ConfigMap("watched", "one"), {}).ok());
+  ASSERT_TRUE(Client().Apply(ConfigMap("watched", "two"), {}).ok());
+  ASSERT_TRUE(Client().Delete(ConfigMapKey("watched"), {}).ok());
+  EXPECT_TRUE(Eventually([&] {
+    std::lock_guard lock(mu);
+    return events.size() >= 3;
+  }));
+  auto stopped_at = std::chrono::steady_clock::now();
+  stop.request_stop();
+  watcher.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - stopped_at, 1s);  // stops promptly
+  ASSERT_TRUE(end.ok()) << end.error().message();
+  EXPECT_EQ(end->reason, WatchEnd::Reason::kStopped);
+  using T = WatchEvent::Type;
+  std::vector<std::pair<WatchEvent::Type, std::string>> expected = {
+      {T::kAdded, "one"}, {T::kModified, "two"}, {T::kDeleted, "two"}};
+  EXPECT_EQ(events, expected);
+}
+
+// A 410 cannot be provoked on demand here (the API server's watch cache grows to hold
+// every event of a short test, and etcd compacts every 5 minutes); the unit tests cover an
+// ERROR 410 event and the informer's relist.
+TEST_F(KubeClientTest, WatchWithoutAVersionStartsWithTheCurrentObjectsAndStopsWhenAsked) {
+  ASSERT_TRUE(Client().Apply(ConfigMap("present", "here"), {}).ok());
+  std::vector<std::string> names;
+  Result<WatchEnd> end = Client().Watch(
+      {"v1", "ConfigMap", kNs, "", "metadata.name=present"}, "", [&](const WatchEvent& event) {
+        EXPECT_EQ(event.type, WatchEvent::Type::kAdded);
+        names.emplace_back(event.object.StringAt({"metadata", "name"}));
+        return false;
+      });
+  ASSERT_TRUE(end.ok()) << end.error().message();
+  EXPECT_EQ(end->reason, WatchEnd::Reason::kStopped);
+  EXPECT_EQ(names, std::vector<std::string>{"present"});
+  EXPECT_NE(end->resource_version, "");
+}
+
+TEST_F(KubeClientTest, OtherKubeconfigsFromKubeEnvWorkWhenPresent) {
+  // scripts/kube-env.sh may also write a kubeconfig that verifies the server's certificate
+  // against a CA, and one that logs in with a client certificate.
+  int tried = 0;
+  for (const char* name : {"kubeconfig-ca", "kubeconfig-cert"}) {
+    fs::path path = dir_->path() / name;
+    if (!fs::exists(path)) continue;
+    ++tried;
+    SCOPED_TRACE(name);
+    Result<KubeConfig> config = LoadKubeConfig(path);
+    ASSERT_TRUE(config.ok()) << config.error().message();
+    Result<std::unique_ptr<KubeClient>> client = KubeClient::Create(*config);
+    ASSERT_TRUE(client.ok()) << client.error().message();
+    Result<std::optional<Value>> ns = (*client)->Get({"", "Namespace", "", kNs});
+    ASSERT_TRUE(ns.ok()) << ns.error().message();
+    EXPECT_TRUE(ns->has_value());
+  }
+  RecordProperty("kubeconfigs_tried", tried);
+}
+
+}  // namespace
+}  // namespace capstan::target::kube
