@@ -70,6 +70,7 @@ TEST(StoreConcurrencyTest, FourThreadsShareOneStore) {
   auto store = Store::Open(tmp.path() / "capstan.db");
   ASSERT_TRUE(store.ok()) << store.error().message();
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kDeploysPerThread; ++i) {
@@ -87,7 +88,7 @@ TEST(StoreConcurrencyTest, FourThreadsShareOneStore) {
       EXPECT_EQ((*history)[i].id, static_cast<int64_t>(history->size() - i)) << app;
     }
   }
-  EXPECT_EQ((*store)->AuditLog({.limit = 1000})->size(), size_t{kThreads * kDeploysPerThread});
+  EXPECT_EQ((*store)->AuditLog({.limit = 1000})->size(), size_t{kThreads} * kDeploysPerThread);
   ExpectConsistent(tmp.path() / "capstan.db");
 }
 
@@ -98,6 +99,7 @@ TEST(StoreConcurrencyTest, FourConnectionsWriteTheSameFile) {
   std::filesystem::path path = tmp.path() / "capstan.db";
   ASSERT_TRUE(Store::Open(path).ok());
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       auto store = Store::Open(path);

@@ -102,7 +102,9 @@ std::string LastError(sqlite3* db);
 
 }  // namespace capstan::store::internal
 
-// Declares `lhs` from the value of `expr` (a Result), or returns its error.
+// Declares `lhs` from the value of `expr` (a Result), or returns its error. `lhs` is a
+// declaration ("Statement stmt"), which parentheses would break.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define CAPSTAN_STORE_CONCAT_INNER(a, b) a##b
 #define CAPSTAN_STORE_CONCAT(a, b) CAPSTAN_STORE_CONCAT_INNER(a, b)
 #define CAPSTAN_STORE_ASSIGN(lhs, expr) \
@@ -111,3 +113,4 @@ std::string LastError(sqlite3* db);
   auto result = (expr);                               \
   if (!result.ok()) return std::move(result).error(); \
   lhs = std::move(result).value()
+// NOLINTEND(bugprone-macro-parentheses)
