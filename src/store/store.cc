@@ -138,17 +138,17 @@ Status Store::DeleteApplication(std::string_view name) {
   std::lock_guard lock(mu_);
   auto remove = [&]() -> Status {
     CAPSTAN_STORE_ASSIGN(auto txn, Transaction::Begin(*db_));
-    CAPSTAN_STORE_ASSIGN(Statement app, db_->Prepare("DELETE FROM applications WHERE name = ?1"));
-    CAPSTAN_TRY(app.Bind(1, name).Run());
-    if (db_->Changes() == 0) return Error::NotFound("no such application");
-    // History first: it refers to operations. history_ids stays, so a re-created
+    // History before operations: it refers to them. history_ids stays, so a re-created
     // Application's history ids keep increasing rather than reusing old numbers.
+    int removed = 0;
     for (const char* sql :
-         {"DELETE FROM history WHERE app = ?1", "DELETE FROM operations WHERE app = ?1",
-          "DELETE FROM pins WHERE app = ?1"}) {
+         {"DELETE FROM applications WHERE name = ?1", "DELETE FROM history WHERE app = ?1",
+          "DELETE FROM operations WHERE app = ?1", "DELETE FROM pins WHERE app = ?1"}) {
       CAPSTAN_STORE_ASSIGN(Statement stmt, db_->Prepare(sql));
       CAPSTAN_TRY(stmt.Bind(1, name).Run());
+      removed += db_->Changes();
     }
+    if (removed == 0) return Error::NotFound("no such application");
     return txn->Commit();
   };
   Status status = remove();

@@ -124,7 +124,8 @@ struct OperationResult {
   // When set (normally only for kSucceeded), appended to the Application's history in the
   // same transaction. deployed_at defaults to the operation's start, finished_at to now.
   std::optional<HistoryRecord> history;
-  // Records kept for this Application; 0 means StoreOptions::revision_history_limit.
+  // Records kept for this Application (at least 1, the new one); 0 means
+  // StoreOptions::revision_history_limit.
   int history_limit = 0;
 };
 
@@ -181,7 +182,7 @@ class Store {
   // Every Application, by name.
   Result<std::vector<Application>> ListApplications();
   // Removes the Application with its operations, history and pin (one transaction); the
-  // audit log keeps its entries. NotFound when there is no such Application.
+  // audit log keeps its entries. NotFound when there was nothing of it to remove.
   Status DeleteApplication(std::string_view name);
 
   // --- Operations and history ---

@@ -88,7 +88,9 @@ TEST(StoreConcurrencyTest, FourThreadsShareOneStore) {
       EXPECT_EQ((*history)[i].id, static_cast<int64_t>(history->size() - i)) << app;
     }
   }
-  EXPECT_EQ((*store)->AuditLog({.limit = 1000})->size(), size_t{kThreads} * kDeploysPerThread);
+  AuditFilter all;
+  all.limit = kMaxAuditPage;
+  EXPECT_EQ((*store)->AuditLog(all)->size(), size_t{kThreads} * kDeploysPerThread);
   ExpectConsistent(tmp.path() / "capstan.db");
 }
 

@@ -21,6 +21,31 @@ struct FakeClock {
   }
 };
 
+AuditFilter ForApp(std::string app) {
+  AuditFilter filter;
+  filter.app = std::move(app);
+  return filter;
+}
+AuditFilter Since(Millis since) {
+  AuditFilter filter;
+  filter.since = since;
+  return filter;
+}
+AuditFilter Page(size_t limit, int64_t before_id = 0) {
+  AuditFilter filter;
+  filter.limit = limit;
+  filter.before_id = before_id;
+  return filter;
+}
+OperationResult Finished(OperationPhase phase, std::string message = "",
+                         std::string result_json = "[]") {
+  OperationResult result;
+  result.phase = phase;
+  result.message = std::move(message);
+  result.result_json = std::move(result_json);
+  return result;
+}
+
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override { Reopen(); }
@@ -95,7 +120,7 @@ TEST_F(StoreTest, DeletingAnApplicationRemovesItsHistoryButNotItsAudit) {
   EXPECT_TRUE(store_->History("web")->empty());
   EXPECT_TRUE(store_->Operations("web")->empty());
   EXPECT_FALSE(store_->GetPin("web")->has_value());
-  EXPECT_EQ(store_->AuditLog({.app = "web"})->size(), 1u);
+  EXPECT_EQ(store_->AuditLog(ForApp("web"))->size(), 1u);
   // A re-created Application continues its history numbers instead of reusing them.
   ASSERT_TRUE(store_->PutApplicationSpec("web", "{}").ok());
   Deploy("web", "bbb");
@@ -119,8 +144,8 @@ TEST_F(StoreTest, OperationLifecycle) {
   EXPECT_EQ(store_->GetOperation(*id)->phase, OperationPhase::kTerminating);
 
   clock_.now = 2500;
-  OperationResult failed{OperationPhase::kFailed, "one or more objects failed to apply",
-                         R"([{"name":"web","status":"SyncFailed"}])"};
+  OperationResult failed = Finished(OperationPhase::kFailed, "one or more objects failed to apply",
+                                    R"([{"name":"web","status":"SyncFailed"}])");
   ASSERT_TRUE(store_->FinishOperation(*id, failed).ok());
   Result<Operation> op = store_->GetOperation(*id);
   ASSERT_TRUE(op.ok());
@@ -137,7 +162,7 @@ TEST_F(StoreTest, OperationLifecycle) {
   EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
   EXPECT_EQ(missing.error().message(),
             "store " + path_.string() + ": finish operation 999: no such operation");
-  Status not_finished = store_->FinishOperation(*id, {OperationPhase::kRunning});
+  Status not_finished = store_->FinishOperation(*id, Finished(OperationPhase::kRunning));
   EXPECT_EQ(not_finished.error().code(), ErrorCode::kInvalid);
 }
 
@@ -193,7 +218,7 @@ TEST_F(StoreTest, FinishingTwiceWritesHistoryOnce) {
   ASSERT_TRUE(store_->FinishOperation(*id, result).ok());
   EXPECT_EQ(store_->History("web")->size(), 1u);
 
-  Status contradicting = store_->FinishOperation(*id, {OperationPhase::kFailed});
+  Status contradicting = store_->FinishOperation(*id, Finished(OperationPhase::kFailed));
   ASSERT_FALSE(contradicting.ok());
   EXPECT_EQ(contradicting.error().code(), ErrorCode::kConflict);
   EXPECT_NE(contradicting.error().message().find("already finished as Succeeded"),
@@ -243,13 +268,13 @@ TEST_F(StoreTest, AuditLogFiltersNewestFirst) {
   EXPECT_EQ((*all)[3].time, 100);
   EXPECT_EQ((*all)[1].time, 150) << "a time given by the caller is kept";
 
-  Result<std::vector<AuditEntry>> web = store_->AuditLog({.app = "web"});
+  Result<std::vector<AuditEntry>> web = store_->AuditLog(ForApp("web"));
   ASSERT_EQ(web->size(), 2u);
   EXPECT_EQ((*web)[0].action, "pin");
-  EXPECT_EQ(store_->AuditLog({.since = 150})->size(), 3u);
-  Result<std::vector<AuditEntry>> page = store_->AuditLog({.limit = 2});
+  EXPECT_EQ(store_->AuditLog(Since(150))->size(), 3u);
+  Result<std::vector<AuditEntry>> page = store_->AuditLog(Page(2));
   ASSERT_EQ(page->size(), 2u);
-  Result<std::vector<AuditEntry>> next = store_->AuditLog({.before_id = page->back().id});
+  Result<std::vector<AuditEntry>> next = store_->AuditLog(Page(100, page->back().id));
   ASSERT_EQ(next->size(), 2u);
   EXPECT_EQ((*next)[0].id, page->back().id - 1);
 }
