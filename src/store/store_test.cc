@@ -324,6 +324,23 @@ TEST_F(StoreTest, ReopeningKeepsEverything) {
   EXPECT_EQ(raw.Column("PRAGMA journal_mode"), std::vector<std::string>{"wal"});
 }
 
+TEST_F(StoreTest, AWriterLockedOutLongerThanTheBusyTimeoutIsUnavailable) {
+  StoreOptions options;
+  options.busy_timeout_ms = 100;
+  Reopen(options);
+  RawDb other(path_);  // another process, say a backup, holding the write lock
+  ASSERT_EQ(other.Exec("BEGIN IMMEDIATE"), "");
+  Status status = store_->PutApplicationStatus("web", "{}");
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(status.error().message(),
+            "store " + path_.string() + ": put status of app web: database is locked");
+  // Readers are not blocked by a writer in WAL mode.
+  EXPECT_TRUE(store_->ListApplications().ok());
+  ASSERT_EQ(other.Exec("COMMIT"), "");
+  EXPECT_TRUE(store_->PutApplicationStatus("web", "{}").ok()) << "works again once released";
+}
+
 TEST(StoreOpenTest, MigratesAnEmptyFile) {
   TempDir tmp;
   std::filesystem::path path = tmp.path() / "empty.db";
