@@ -70,6 +70,11 @@ int64_t TotalCommits(const Value& payload) {
 }  // namespace
 
 Result<PushEvent> ReadPushPayload(WebhookProvider provider, std::string_view body) {
+  if (body.rfind("payload=", 0) == 0) {
+    // GitHub and Gitea offer application/x-www-form-urlencoded too; the fix is a setting.
+    return Error::Invalid(
+        "payload is form-encoded; set the webhook's content type to application/json");
+  }
   Result<Value> parsed = ParseJson(body, "body", kMaxWebhookBodyBytes);
   if (!parsed.ok()) return std::move(parsed).error().Wrap("payload is not valid JSON");
   const Value& payload = *parsed;

@@ -292,6 +292,9 @@ TEST(WebhookTest, MalformedPayloadsSayWhatIsWrong) {
       {"truncated", R"({"ref": "refs/heads/main", "after": )",
        "webhook gitlab: payload is not valid JSON: body:1:"},
       {"an array", R"([1, 2])", "webhook gitlab: payload: expected a JSON object"},
+      {"form-encoded", "payload=%7B%22ref%22%3A%22refs%2Fheads%2Fmain%22%7D",
+       "webhook gitlab: payload is form-encoded; set the webhook's content type to "
+       "application/json"},
       {"no ref", R"({"after": "abc", "repository": {"url": "https://x/y"}})",
        "webhook gitlab: payload: field ref is missing"},
       {"ref not a string", R"({"ref": 7, "after": "abc"})",
