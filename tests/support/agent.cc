@@ -21,7 +21,6 @@ constexpr int kFirstPodIp = 2;
 constexpr int kLastPodIp = 254;
 // After a failed watch, wait this long before the next.
 constexpr auto kWatchRetry = std::chrono::seconds(1);
-constexpr int kWatchTimeoutSeconds = 300;
 
 std::string PodPath(const Value& pod) {
   return "/api/v1/namespaces/" + std::string(pod.StringAt({"metadata", "namespace"})) + "/pods/" +
@@ -58,8 +57,8 @@ Value NodeCondition(std::string_view type, bool status, std::string_view reason,
 
 }  // namespace
 
-Agent::Agent(KubeRest& api, AgentOptions options)
-    : api_(api), options_(std::move(options)), registered_(Clock::now()) {}
+Agent::Agent(target::kube::KubeClient& client, KubeRest& api, AgentOptions options)
+    : client_(client), api_(api), options_(std::move(options)), registered_(Clock::now()) {}
 
 Value Agent::NodeStatus(Clock::time_point now) const {
   const std::string heartbeat = FormatTime(now);
@@ -147,8 +146,12 @@ Status Agent::Heartbeat() {
   return OkStatus();
 }
 
-std::string Agent::PodsOnNodeQuery() const {
-  return "fieldSelector=" + QueryEscape("spec.nodeName=" + options_.node_name);
+target::Selector Agent::PodsOnNode() const {
+  target::Selector selector;
+  selector.api_version = "v1";
+  selector.kind = "Pod";
+  selector.field_selector = "spec.nodeName=" + options_.node_name;
+  return selector;
 }
 
 void Agent::Wake() {
@@ -160,20 +163,29 @@ void Agent::Wake() {
 }
 
 void Agent::WatchPods(std::stop_token stop) {
-  const std::string path = "/api/v1/pods?watch=true&" + PodsOnNodeQuery() +
-                           "&timeoutSeconds=" + std::to_string(kWatchTimeoutSeconds);
+  using target::kube::WatchEnd;
+  const target::Selector selector = PodsOnNode();
+  std::string version;  // empty: from the current state
   while (!stop.stop_requested()) {
     // Events missed between two watches are caught by the sync this wakes.
     Wake();
-    Status watched = api_.Watch(
-        path, [this](std::string_view) { Wake(); }, stop);
-    if (!watched.ok() && !stop.stop_requested()) {
-      Log(LogLevel::kWarning, "watch Pods on {}: {}", options_.node_name,
-          watched.error().message());
-      std::mutex sleep_mu;
-      std::unique_lock lock(sleep_mu);
-      std::condition_variable_any().wait_for(lock, stop, kWatchRetry, [] { return false; });
+    Result<WatchEnd> end = client_.Watch(
+        selector, version,
+        [this](const target::WatchEvent&) {
+          Wake();
+          return true;
+        },
+        stop);
+    if (end.ok()) {
+      version = end->reason == WatchEnd::Reason::kGone ? "" : end->resource_version;
+      continue;
     }
+    if (stop.stop_requested()) break;
+    Log(LogLevel::kWarning, "watch Pods on {}: {}", options_.node_name, end.error().message());
+    version.clear();
+    std::mutex sleep_mu;
+    std::unique_lock lock(sleep_mu);
+    std::condition_variable_any().wait_for(lock, stop, kWatchRetry, [] { return false; });
   }
 }
 
@@ -206,19 +218,15 @@ void Agent::Run(std::stop_token stop) {
 }
 
 Result<Clock::time_point> Agent::SyncPods() {
-  Result<std::optional<Value>> list = api_.Get("/api/v1/pods?" + PodsOnNodeQuery());
-  if (!list.ok()) return std::move(list).error().Wrap("list Pods on " + options_.node_name);
-  if (!list->has_value()) return Error::NotFound("list Pods on " + options_.node_name);
-  const Value* items = (*list)->Find("items");
+  Result<std::vector<Value>> pods = client_.List(PodsOnNode());
+  if (!pods.ok()) return std::move(pods).error().Wrap("list Pods on " + options_.node_name);
   const Clock::time_point now = Clock::now();
   Clock::time_point next_change = Clock::time_point::max();
   std::set<std::string> seen;
-  if (items != nullptr && items->is_array()) {
-    for (const Value& pod : items->as_array()) {
-      seen.insert(std::string(pod.StringAt({"metadata", "uid"})));
-      Status synced = SyncPod(pod, now, &next_change);
-      if (!synced.ok()) Log(LogLevel::kWarning, "{}", synced.error().message());
-    }
+  for (const Value& pod : *pods) {
+    seen.insert(std::string(pod.StringAt({"metadata", "uid"})));
+    Status synced = SyncPod(pod, now, &next_change);
+    if (!synced.ok()) Log(LogLevel::kWarning, "{}", synced.error().message());
   }
   std::erase_if(runs_, [&](const auto& entry) { return !seen.contains(entry.first); });
   return next_change;

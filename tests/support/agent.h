@@ -13,6 +13,7 @@
 #include "core/value.h"
 #include "kube_rest.h"
 #include "pod_status.h"
+#include "target/kube/kube.h"
 
 namespace capstan::standin {
 
@@ -32,8 +33,10 @@ struct AgentOptions {
 // concurrently with Run.
 class Agent {
  public:
-  // `api` must outlive the Agent.
-  Agent(KubeRest& api, AgentOptions options);
+  // Pods are listed and watched through `client` (capstan's Kubernetes client); what a
+  // kubelet writes and capstan's client does not (Node and Pod status, a delete with a grace
+  // period of 0, the Lease) goes through `api`. Both must outlive the Agent.
+  Agent(target::kube::KubeClient& client, KubeRest& api, AgentOptions options);
 
   // Creates the Node (capacity, addresses, Ready) or, when it exists, makes it Ready.
   Status RegisterNode();
@@ -50,9 +53,10 @@ class Agent {
   Status SyncPod(const Value& pod, Clock::time_point now, Clock::time_point* next_change);
   void Wake();
   Value NodeStatus(Clock::time_point now) const;
-  std::string PodsOnNodeQuery() const;
+  target::Selector PodsOnNode() const;
 
   // Constant after construction.
+  target::kube::KubeClient& client_;
   KubeRest& api_;
   const AgentOptions options_;
   const Clock::time_point registered_;

@@ -10,9 +10,6 @@ using target::kube::ErrorFromResponse;
 using target::kube::HttpRequest;
 using target::kube::HttpResponse;
 
-// A watch line is one object; the largest a test makes is a few KiB.
-constexpr size_t kMaxWatchLineBytes = 4u << 20;
-
 HttpRequest Request(std::string method, std::string path, std::string body = {},
                     std::string content_type = "application/json") {
   HttpRequest request;
@@ -40,15 +37,6 @@ Result<Value> KubeRest::Json(const HttpRequest& request) {
   return ParseJson(response->body, What(request));
 }
 
-Result<std::optional<Value>> KubeRest::Get(const std::string& path) {
-  Result<Value> object = Json(Request("GET", path));
-  if (!object.ok()) {
-    if (object.error().code() == ErrorCode::kNotFound) return std::optional<Value>();
-    return std::move(object).error();
-  }
-  return std::optional<Value>(std::move(object).value());
-}
-
 Result<Value> KubeRest::Create(const std::string& path, const Value& object) {
   return Json(Request("POST", path, EmitJson(object)));
 }
@@ -69,33 +57,6 @@ Status KubeRest::Delete(const std::string& path, const Value& options) {
   if (!deleted.ok() && deleted.error().code() != ErrorCode::kNotFound) {
     return std::move(deleted).error();
   }
-  return OkStatus();
-}
-
-Status KubeRest::Watch(const std::string& path,
-                       const std::function<void(std::string_view)>& on_event,
-                       std::stop_token stop) {
-  std::string pending;
-  bool too_long = false;
-  HttpRequest request = Request("GET", path);
-  Result<long> status = transport_.Stream(
-      request,
-      [&](long http_status, std::string_view data) {
-        pending.append(data);
-        // An error's body is one Status object, read whole below.
-        if (http_status >= 400) return pending.size() <= kMaxWatchLineBytes;
-        size_t newline;
-        while ((newline = pending.find('\n')) != std::string::npos) {
-          on_event(std::string_view(pending).substr(0, newline));
-          pending.erase(0, newline + 1);
-        }
-        too_long = pending.size() > kMaxWatchLineBytes;
-        return !too_long;
-      },
-      stop);
-  if (!status.ok()) return std::move(status).error().Wrap(What(request));
-  if (too_long) return Error::Invalid(What(request) + ": a watch event over 4 MiB");
-  if (*status >= 400) return ErrorFromResponse(*status, pending, What(request));
   return OkStatus();
 }
 

@@ -1,12 +1,9 @@
 // JSON requests to the API server for the test stand-in for a kubelet, through the
 // project's Kubernetes transport (target/kube). The stand-in needs what a kubelet does and
-// capstan's Target does not offer: the pods/status and nodes/status subresources, a
-// delete with a grace period of 0, and a watch used as a wake-up.
+// capstan's KubeClient does not offer: creating a Node with its status, the pods/status and
+// nodes/status subresources, a delete with a grace period of 0, and its own Lease.
 #pragma once
 
-#include <functional>
-#include <optional>
-#include <stop_token>
 #include <string>
 #include <string_view>
 
@@ -21,8 +18,6 @@ class KubeRest {
  public:
   explicit KubeRest(target::kube::Transport& transport) : transport_(transport) {}
 
-  // GET `path`; std::nullopt on 404.
-  Result<std::optional<Value>> Get(const std::string& path);
   // POST `object` to `path` (create). Conflict when it exists.
   Result<Value> Create(const std::string& path, const Value& object);
   // PATCH `path` with a JSON merge patch (RFC 7386): lists in `patch` replace whole lists.
@@ -31,10 +26,6 @@ class KubeRest {
   Result<Value> Apply(const std::string& path, const Value& object, std::string_view manager);
   // DELETE `path` with `options` (a DeleteOptions body). Missing is not an error.
   Status Delete(const std::string& path, const Value& options);
-  // Calls `on_event` for each line (one watch event) of GET `path` (which must ask for a
-  // watch) until the server ends the stream or `stop` is requested.
-  Status Watch(const std::string& path, const std::function<void(std::string_view)>& on_event,
-               std::stop_token stop);
 
  private:
   Result<Value> Json(const target::kube::HttpRequest& request);

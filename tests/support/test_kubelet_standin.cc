@@ -11,6 +11,7 @@
 #include "agent.h"
 #include "core/log.h"
 #include "target/kube/internal/transport.h"
+#include "target/kube/kube.h"
 #include "target/kube/kubeconfig.h"
 
 namespace {
@@ -45,8 +46,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "test-kubelet-standin: %s\n", transport.error().message().c_str());
     return 1;
   }
+  auto client = capstan::target::kube::KubeClient::Create(*config);
+  if (!client.ok()) {
+    std::fprintf(stderr, "test-kubelet-standin: %s\n", client.error().message().c_str());
+    return 1;
+  }
   capstan::standin::KubeRest api(**transport);
-  capstan::standin::Agent agent(api, options);
+  capstan::standin::Agent agent(**client, api, options);
   for (int attempt = 1;; ++attempt) {
     capstan::Status registered = agent.RegisterNode();
     if (registered.ok()) break;
