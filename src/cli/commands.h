@@ -11,5 +11,7 @@ void AddRenderCommand(CLI::App& app, int& exit_code);
 void AddLintCommand(CLI::App& app, int& exit_code);
 void AddDiffCommand(CLI::App& app, int& exit_code);
 void AddVersionCommand(CLI::App& app, int& exit_code);
+void AddAppCommand(CLI::App& app, int& exit_code);
+void AddServerCommand(CLI::App& app, int& exit_code);
 
 }  // namespace capstan::cli

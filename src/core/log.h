@@ -11,6 +11,12 @@ enum class LogLevel { kDebug, kInfo, kWarning, kError };
 
 // Messages below this level are dropped. Default kWarning for the CLI.
 void SetLogLevel(LogLevel level);
+
+enum class LogFormat {
+  kText,  // "capstan info: message" (default)
+  kJson,  // one object per line: {"time":"2026-...Z","level":"info","msg":"..."}
+};
+void SetLogFormat(LogFormat format);
 bool LogEnabled(LogLevel level);
 void LogLine(LogLevel level, std::string_view message);
 

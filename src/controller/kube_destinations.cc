@@ -1,0 +1,133 @@
+#include "controller/kube_destinations.h"
+
+#include <fmt/format.h>
+
+#include "core/log.h"
+
+namespace capstan::controller {
+
+namespace {
+
+// Kinds looked at for every Application, so that objects of a kind no longer in Git (or
+// created before a restart) are still found for pruning.
+const std::vector<std::pair<std::string, std::string>>& CommonKinds() {
+  static const std::vector<std::pair<std::string, std::string>> kinds = {
+      {"v1", "ConfigMap"},
+      {"v1", "Secret"},
+      {"v1", "Service"},
+      {"v1", "ServiceAccount"},
+      {"v1", "PersistentVolumeClaim"},
+      {"apps/v1", "Deployment"},
+      {"apps/v1", "StatefulSet"},
+      {"apps/v1", "DaemonSet"},
+      {"batch/v1", "Job"},
+      {"networking.k8s.io/v1", "Ingress"},
+      {"rbac.authorization.k8s.io/v1", "Role"},
+      {"rbac.authorization.k8s.io/v1", "RoleBinding"},
+  };
+  return kinds;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<KubeDestinations>> KubeDestinations::Load(
+    const std::filesystem::path& kubeconfig, const std::string& current) {
+  auto contexts = target::kube::ListContexts(kubeconfig);
+  if (!contexts.ok()) return contexts.error();
+  auto current_config = target::kube::LoadKubeConfig(kubeconfig, current);
+  if (!current_config.ok()) return current_config.error();
+  auto destinations = std::unique_ptr<KubeDestinations>(new KubeDestinations());
+  for (const std::string& context : *contexts) {
+    auto config = target::kube::LoadKubeConfig(kubeconfig, context);
+    if (!config.ok()) {
+      // One broken context must not stop the others; Applications naming it fail clearly.
+      Log(LogLevel::kWarning, "{}", config.error().message());
+      continue;
+    }
+    auto client = target::kube::KubeClient::Create(*config);
+    if (!client.ok()) {
+      Log(LogLevel::kWarning, "{}", client.error().message());
+      continue;
+    }
+    if (context == current_config->context) destinations->current_ = destinations->clusters_.size();
+    destinations->clusters_.push_back({std::move(*config), std::move(*client)});
+  }
+  if (destinations->clusters_.empty()) {
+    return Error::Invalid(fmt::format("{}: no usable context", kubeconfig.string()));
+  }
+  return destinations;
+}
+
+std::vector<std::string> KubeDestinations::Describe() const {
+  std::vector<std::string> lines;
+  for (const Cluster& cluster : clusters_) lines.push_back(cluster.client->Describe());
+  return lines;
+}
+
+Result<target::Target*> KubeDestinations::Resolve(const ApplicationDestination& destination) {
+  if (!destination.name.empty()) {
+    for (Cluster& cluster : clusters_) {
+      if (cluster.config.context == destination.name) return cluster.client.get();
+    }
+    return Error::NotFound(
+        fmt::format("spec.destination.name: no kubeconfig context called {}", destination.name));
+  }
+  std::string server = destination.server;
+  while (!server.empty() && server.back() == '/') server.pop_back();
+  if (server == kInClusterServer) return clusters_[current_].client.get();
+  for (Cluster& cluster : clusters_) {
+    if (cluster.config.server == server) return cluster.client.get();
+  }
+  return Error::NotFound(fmt::format(
+      "spec.destination.server: no kubeconfig context for cluster {}", destination.server));
+}
+
+Result<std::vector<Value>> KubeDestinations::LiveObjects(target::Target& target,
+                                                         const std::string& app,
+                                                         const std::vector<Manifest>& desired) {
+  std::set<std::pair<std::string, std::string>> kinds(CommonKinds().begin(), CommonKinds().end());
+  {
+    std::lock_guard lock(mu_);
+    auto& seen = kinds_[app];
+    for (const Manifest& manifest : desired) {
+      seen.emplace(std::string(manifest.object.StringAt({"apiVersion"})),
+                   std::string(KindOf(manifest.object)));
+    }
+    kinds.insert(seen.begin(), seen.end());
+  }
+  std::map<ObjectKey, Value> live;
+  for (const auto& [api_version, kind] : kinds) {
+    target::Selector selector;
+    selector.api_version = api_version;
+    selector.kind = kind;
+    selector.label_selector = fmt::format("{}={}", target::kAppLabel, app);
+    auto objects = target.List(selector);
+    if (!objects.ok()) {
+      // A kind not served (yet: its CRD comes with this sync) has no live objects.
+      if (objects.error().code() == ErrorCode::kNotFound) continue;
+      return objects.error();
+    }
+    for (Value& object : *objects) {
+      ObjectKey key = KeyOf(object);
+      live.emplace(std::move(key), std::move(object));
+    }
+  }
+  // Desired objects that exist without capstan's label (created by hand or by another
+  // tool) are compared too: syncing adopts them.
+  for (const Manifest& manifest : desired) {
+    ObjectKey key = KeyOf(manifest.object);
+    if (live.contains(key)) continue;
+    auto object = target.Get(key, std::string(manifest.object.StringAt({"apiVersion"})));
+    if (!object.ok()) {
+      if (object.error().code() == ErrorCode::kNotFound) continue;
+      return object.error();
+    }
+    if (object->has_value()) live.emplace(key, std::move(**object));
+  }
+  std::vector<Value> result;
+  result.reserve(live.size());
+  for (auto& [key, object] : live) result.push_back(std::move(object));
+  return result;
+}
+
+}  // namespace capstan::controller

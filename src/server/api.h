@@ -1,0 +1,33 @@
+// capstan server's HTTP API: Applications in Argo CD's shape, sync and rollback, history,
+// the audit log, the webhook receiver and /metrics. `capstan app ...` is its client.
+//
+//   GET  /api/v1/applications                   {"items": [Application...]}
+//   GET  /api/v1/applications/:name             one Application with status
+//   GET  /api/v1/applications/:name/diff        unified diff, text ("" when in sync)
+//   GET  /api/v1/applications/:name/history    {"items": [...]} newest first
+//   POST /api/v1/applications/:name/sync        {"revision","prune","dryRun"} → {"operationId"}
+//   POST /api/v1/applications/:name/rollback    {"id","gitRevert"} → {"operationId","message"}
+//   GET  /api/v1/audit?app=NAME&limit=N         {"items": [...]} newest first
+//   POST /api/webhook                           GitHub, GitLab, Gitea push events
+//   GET  /metrics                               Prometheus text format
+//   GET  /healthz                               "ok"
+// Who acted is taken from the X-Capstan-Actor header (the CLI sends user@host) and recorded
+// with the client's address in the audit log. There is no authentication yet: the server
+// listens on loopback by default.
+#pragma once
+
+#include "controller/app_controller.h"
+#include "server/http_server.h"
+#include "source/webhook.h"
+
+namespace capstan::server {
+
+struct ApiOptions {
+  source::WebhookSecrets webhook_secrets;
+};
+
+// Adds every route above to `server`. `controller` and `store` must outlive it.
+void AddApiRoutes(HttpServer& server, controller::AppController& controller, store::Store& store,
+                  const ApiOptions& options);
+
+}  // namespace capstan::server
