@@ -27,9 +27,15 @@ bool IsManifestFile(const fs::path& path) {
 
 // Files under `dir`, byte-wise sorted by relative path, ".git" skipped, linked folders not
 // entered (directory_iterator does not follow them by default).
+bool IsInside(const fs::path& path, const fs::path& root) {
+  auto [root_end, unused] = std::mismatch(root.begin(), root.end(), path.begin(), path.end());
+  return root_end == root.end();
+}
+
 Result<std::vector<fs::path>> ListFiles(const fs::path& dir) {
   std::vector<fs::path> files;
   std::error_code ec;
+  fs::path root = fs::weakly_canonical(dir, ec);
   fs::recursive_directory_iterator it(dir, ec), end;
   if (ec) return Error::NotFound(fmt::format("{}: {}", dir.string(), ec.message()));
   for (; it != end; it.increment(ec)) {
@@ -40,6 +46,11 @@ Result<std::vector<fs::path>> ListFiles(const fs::path& dir) {
         it.disable_recursion_pending();
       }
       continue;
+    }
+    // A linked file is read only when it stays inside `dir`.
+    if (entry.is_symlink(ec)) {
+      fs::path target = fs::weakly_canonical(entry.path(), ec);
+      if (ec || !IsInside(target, root)) continue;
     }
     if (entry.is_regular_file(ec) && IsManifestFile(entry.path())) {
       files.push_back(entry.path().lexically_relative(dir));

@@ -3,6 +3,9 @@
 #include "controller/application.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include "core/fs.h"
 #include "core/yaml.h"
@@ -202,6 +205,28 @@ TEST(ApplicationTest, LoadApplicationsRefusesOneNameTwice) {
   EXPECT_EQ(apps.error().message(),
             "Application same is defined twice: in testdata/applications/loading-dup/a/app.yaml "
             "and in testdata/applications/loading-dup/b/app.yaml");
+}
+
+TEST(ApplicationTest, LoadApplicationsFollowsNoLinkOutOfTheFolder) {
+  namespace fs = std::filesystem;
+  fs::path base = fs::temp_directory_path() / ("capstan-app-links-" + std::to_string(getpid()));
+  fs::remove_all(base);
+  fs::create_directories(base / "apps");
+  fs::create_directories(base / "outside");
+  fs::copy_file("testdata/applications/loading-dup/a/app.yaml", base / "outside/app.yaml");
+  fs::copy_file("testdata/applications/repo/apps/root.yaml", base / "apps/root.yaml");
+  fs::create_symlink("../outside/app.yaml", base / "apps/outside.yaml");
+  auto apps = LoadApplications(base / "apps");
+  ASSERT_TRUE(apps.ok()) << apps.error().message();
+  ASSERT_EQ(apps->size(), 1u);  // outside.yaml leads out of the folder: not read
+  EXPECT_EQ((*apps)[0].name, "root");
+
+  fs::create_symlink("root.yaml", base / "apps/again.yaml");
+  apps = LoadApplications(base / "apps");
+  fs::remove_all(base);
+  ASSERT_FALSE(apps.ok());  // a link inside the folder is read
+  EXPECT_NE(apps.error().message().find("Application root is defined twice"), std::string::npos)
+      << apps.error().message();
 }
 
 TEST(ApplicationTest, LoadApplicationsOfAMissingFolderIsNotFound) {

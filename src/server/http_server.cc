@@ -227,6 +227,11 @@ class Session : public std::enable_shared_from_this<Session> {
   }
   // On the strand: the stream handler has returned.
   void EndStream() { Close(); }
+  // After the event loop has ended (no strand left to post to): ends the stream so that
+  // its handler returns.
+  void CloseSinkAfterLoop() {
+    if (sink_) sink_->Close();
+  }
 
  private:
   enum class State { kIdle, kBusy, kStreaming, kClosed };
@@ -364,6 +369,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void StartStream(Request request, const StreamHandler& handler) {
+    if (server_.stopping()) {
+      return Write(Response::Error(503, "server is stopping"), false, 11);
+    }
     state_ = State::kStreaming;
     stream_.expires_never();
     sink_ = std::make_shared<Sink>(shared_from_this());
@@ -552,6 +560,8 @@ void ServerState::Stop() {
   ioc_.stop();
   for (auto& thread : threads_) thread.join();
   threads_.clear();
+  // A ForceClose still queued when the loop stopped never ran; end those streams here.
+  ForEachSession([](const std::shared_ptr<Session>& session) { session->CloseSinkAfterLoop(); });
   std::list<StreamThread> streams;
   {
     std::lock_guard lock(mu_);
