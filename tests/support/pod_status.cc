@@ -124,16 +124,26 @@ std::string Unready(const std::vector<ContainerView>& views) {
 
 }  // namespace
 
+std::optional<Clock::time_point> PodEndsAt(const Value& pod, const PodRun& run) {
+  if (RestartPolicyOf(pod) == RestartPolicy::kAlways) return std::nullopt;
+  for (std::string_view field : {"initContainers", "containers"}) {
+    for (const ContainerView& view : Containers(pod, field)) {
+      if (view.state == ContainerState::kPullError) return std::nullopt;
+    }
+  }
+  return run.started + std::chrono::seconds(IntAnnotation(pod, kRunSecondsAnnotation,
+                                                          kDefaultRunSeconds, kMaxRunSeconds));
+}
+
 Value DesiredPodStatus(const Value& pod, const PodRun& run, Clock::time_point now,
                        std::string_view host_ip) {
-  const RestartPolicy policy = RestartPolicyOf(pod);
-  const int run_seconds =
-      IntAnnotation(pod, kRunSecondsAnnotation, kDefaultRunSeconds, kMaxRunSeconds);
   const int exit_code = IntAnnotation(pod, kExitCodeAnnotation, 0, kMaxExitCode);
   const bool wants_ready = Annotation(pod, kReadyAnnotation) != "false";
-  const Clock::time_point finish = run.started + std::chrono::seconds(run_seconds);
+  // A Pod that cannot start never ends.
+  const std::optional<Clock::time_point> ends = PodEndsAt(pod, run);
+  const bool done = ends.has_value() && now >= *ends;
   const std::string started = FormatTime(run.started);
-  const std::string finished = FormatTime(finish);
+  const std::string finished = ends.has_value() ? FormatTime(*ends) : started;
 
   std::vector<ContainerView> init = Containers(pod, "initContainers");
   std::vector<ContainerView> main = Containers(pod, "containers");
@@ -147,8 +157,6 @@ Value DesiredPodStatus(const Value& pod, const PodRun& run, Clock::time_point no
     }
   }
   bool pull_error = init_blocked;
-  const bool ends = policy != RestartPolicy::kAlways;
-  const bool done = ends && now >= finish;
   for (ContainerView& view : main) {
     if (init_blocked) {
       view.state = ContainerState::kPullError;  // never reached; shown as waiting below
@@ -225,17 +233,6 @@ Value DesiredPodStatus(const Value& pod, const PodRun& run, Clock::time_point no
   }
   status.Set("containerStatuses", std::move(statuses));
   return status;
-}
-
-std::optional<Clock::time_point> PodEndsAt(const Value& pod, const PodRun& run) {
-  if (RestartPolicyOf(pod) == RestartPolicy::kAlways) return std::nullopt;
-  for (std::string_view field : {"initContainers", "containers"}) {
-    for (const ContainerView& view : Containers(pod, field)) {
-      if (view.state == ContainerState::kPullError) return std::nullopt;
-    }
-  }
-  return run.started + std::chrono::seconds(IntAnnotation(pod, kRunSecondsAnnotation,
-                                                          kDefaultRunSeconds, kMaxRunSeconds));
 }
 
 bool Covers(const Value& have, const Value& want) {
