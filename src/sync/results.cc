@@ -50,7 +50,11 @@ SyncResult RunSync(target::Target& target, const Plan& plan, const SyncOptions& 
 namespace internal {
 
 std::string Named(const ObjectKey& key, const std::string& message) {
-  return message.empty() ? key.ToString() : fmt::format("{}: {}", key.ToString(), message);
+  std::string name = key.ToString();
+  if (message.empty()) return name;
+  // The Target's errors already name the object.
+  if (message.find(name) != std::string::npos) return message;
+  return fmt::format("{}: {}", name, message);
 }
 
 }  // namespace internal

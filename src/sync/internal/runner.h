@@ -57,7 +57,8 @@ class Runner {
   std::optional<ErrorCode> last_apply_error_;
 };
 
-// "apps/Deployment shop/web: message", or just the key when the message is empty.
+// "apps/Deployment shop/web: message"; just the key when the message is empty; the message
+// alone when it already names the object.
 std::string Named(const ObjectKey& key, const std::string& message);
 
 }  // namespace capstan::sync::internal
