@@ -36,11 +36,11 @@ Error Bad(std::string_view text, std::string_view why) {
       fmt::format("\"{}\": {} (expected a duration like 30s, 5m or 1h30m)", text, why));
 }
 
-std::string TrimmedFraction(int64_t whole, int64_t remainder, int64_t unit) {
+std::string TrimmedFraction(uint64_t whole, uint64_t remainder, uint64_t unit) {
   std::string out = std::to_string(whole);
   if (remainder == 0) return out;
   std::string digits;
-  for (int64_t scale = unit / 10; scale > 0; scale /= 10) {
+  for (uint64_t scale = unit / 10; scale > 0; scale /= 10) {
     digits += static_cast<char>('0' + (remainder / scale) % 10);
   }
   while (!digits.empty() && digits.back() == '0') digits.pop_back();

@@ -218,7 +218,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void PostToStrand(std::function<void()> fn) { net::post(stream_.get_executor(), std::move(fn)); }
 
   // On the strand: writes `bytes` of an event stream, then tells `sink`.
-  void WriteEvent(std::shared_ptr<std::string> bytes, std::shared_ptr<Sink> sink) {
+  void WriteEvent(const std::shared_ptr<std::string>& bytes, const std::shared_ptr<Sink>& sink) {
     if (state_ != State::kStreaming) return sink->WriteDone(false);
     net::async_write(stream_, net::buffer(*bytes),
                      [self = shared_from_this(), bytes, sink](beast::error_code ec, size_t) {
@@ -282,7 +282,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request.body = std::move(raw.body());
     request.remote_address = remote_;
     bool keep_alive = raw.keep_alive();
-    int version = raw.version();
+    unsigned version = raw.version();
 
     internal::RouteMatch match = internal::FindRoute(server_.routes(), request.method, raw_path);
     if (match.route == nullptr) {
@@ -311,7 +311,7 @@ class Session : public std::enable_shared_from_this<Session> {
     Write(std::move(response), keep_alive, version);
   }
 
-  void Write(Response response, bool keep_alive, int version) {
+  void Write(Response response, bool keep_alive, unsigned version) {
     auto res = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(response.status), version);
     for (const auto& [name, value] : response.headers.fields()) res->set(name, value);
@@ -330,7 +330,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // An error answer after which the connection closes, with the unread rest of the
   // request drained first (see kLingerTime).
-  void WriteError(int status, std::string message) {
+  void WriteError(int status, std::string_view message) {
     state_ = State::kBusy;
     auto res =
         std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), 11);
@@ -582,12 +582,12 @@ HttpServer::HttpServer(HttpServerOptions options)
 
 HttpServer::~HttpServer() { Stop(); }
 
-void HttpServer::Route(std::string method, std::string pattern, Handler handler) {
+void HttpServer::Route(std::string method, std::string_view pattern, Handler handler) {
   impl_->routes_.push_back(internal::RouteEntry{
       std::move(method), internal::SplitPath(pattern), std::move(handler), {}});
 }
 
-void HttpServer::Stream(std::string method, std::string pattern, StreamHandler handler) {
+void HttpServer::Stream(std::string method, std::string_view pattern, StreamHandler handler) {
   impl_->routes_.push_back(internal::RouteEntry{
       std::move(method), internal::SplitPath(pattern), {}, std::move(handler)});
 }

@@ -117,9 +117,9 @@ class HttpServer {
   // Adds a route. `pattern` is a path whose segments are literals, `:name` (one segment,
   // into Request::params) or, last only, `*name` (the rest of the path, may be empty).
   // Routes are tried in the order added; the first match wins. REQUIRES: before Start.
-  void Route(std::string method, std::string pattern, Handler handler);
+  void Route(std::string method, std::string_view pattern, Handler handler);
   // A route answered with a `text/event-stream` of events written by `handler`.
-  void Stream(std::string method, std::string pattern, StreamHandler handler);
+  void Stream(std::string method, std::string_view pattern, StreamHandler handler);
 
   // Binds, listens and starts the threads. Returns the bound "host:port". Errors:
   // Invalid (a malformed listen address), Unavailable (the address is in use).
