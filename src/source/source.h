@@ -149,3 +149,65 @@ Status MaterializeTree(const Repository& repo, std::string_view sha, std::string
                        const std::filesystem::path& dir, const TreeLimits& limits = {});
 
 }  // namespace capstan::source
+
+// ---------------------------------------------------------------- writing commits ---
+
+namespace capstan::source {
+
+// Who a written commit is by. Default "capstan <capstan@localhost>".
+struct Identity {
+  std::string name = "capstan";
+  std::string email = "capstan@localhost";
+};
+
+struct WriteOptions {
+  Identity author;     // the new commit's author
+  Identity committer;  // and its committer; the time of both is now
+  // Asked for credentials by the push to https and ssh remotes; usually the same provider
+  // as the cache's. Default none. Not owned; must outlive the call.
+  CredentialProvider* credentials = nullptr;
+};
+
+// Go back to an earlier state of a branch in one new commit.
+struct RevertRequest {
+  std::string url;            // the remote, as given to RepositoryCache::Fetch
+  std::string branch;         // "main" or "refs/heads/main"
+  std::string good_revision;  // anything Resolve takes: the revision whose tree comes back
+  // Optional full SHA: when set, the branch must be at this commit after the fetch, or the
+  // call fails with Conflict (the caller decided on a state that is gone).
+  std::string expected_head;
+};
+
+// Fetches `request.url` into `cache`, then writes on top of the branch's head one commit
+// whose tree is the tree of `good_revision` — the tree `git revert --no-commit good..HEAD
+// && git commit` gives when the reverts apply cleanly, with no working copy — and pushes
+// it to the branch on the remote (a fast-forward, never forced). The message is
+//   Revert to <good sha>: <good subject>
+//
+//   <one line per reverted commit, newest first, at most 20, then "... and N more">
+// Returns the SHA of the new commit, which the remote's branch then points at; the
+// mirror's branch is moved to it too when no fetch is under way.
+//
+// When the branch's tree already equals the good tree (good is the head, or someone
+// reverted already) nothing is written or pushed and the head's SHA is returned.
+//
+// Errors name the URL, branch and revision: NotFound when the branch or revision does not
+// exist; Invalid when the good revision is not an ancestor of the branch's head; Conflict
+// when the branch moved on the remote between the fetch and the push (the push is not a
+// fast-forward) or is not at `expected_head` — fetching again and retrying is safe;
+// Unavailable when the remote cannot be reached, refuses the credentials or refuses the
+// push for another reason (a hook, a protected branch). Credentials never appear in
+// messages. Thread-safe like RepositoryCache::Fetch; two concurrent reverts of one branch
+// give one success and one Conflict.
+Result<std::string> RevertToRevision(RepositoryCache& cache, const RevertRequest& request,
+                                     const WriteOptions& options = {});
+
+// Makes every https remote of this process trust exactly the certificates in `ca_file`
+// (PEM; a private CA or a self-signed server certificate), instead of the system's CA
+// bundle. Process-wide because libgit2's TLS store is (Debian's libgit2 uses mbedTLS, which
+// keeps one store): to trust a private CA besides the public ones, give a file holding
+// both. Invalid when the file cannot be read as certificates. Call before fetching; not
+// safe while another thread connects to an https remote.
+Status TrustCertificates(const std::filesystem::path& ca_file);
+
+}  // namespace capstan::source
