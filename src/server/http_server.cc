@@ -244,8 +244,27 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(server_.options().max_body_bytes);
     parser_->header_limit(static_cast<uint32_t>(server_.options().max_header_bytes));
     stream_.expires_after(server_.options().read_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+    // The header first, so that a body over the limit is refused before it is sent and a
+    // client waiting on `Expect: 100-continue` is told to go on.
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, size_t) {
+    if (ec) return OnRead(ec, 0);
+    if (parser_->is_done()) return OnRead(ec, 0);
+    auto read_body = [self = shared_from_this()] {
+      http::async_read(self->stream_, self->buffer_, *self->parser_,
+                       beast::bind_front_handler(&Session::OnRead, self));
+    };
+    auto expect = parser_->get()[http::field::expect];
+    if (!beast::iequals(expect, "100-continue")) return read_body();
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                     [self = shared_from_this(), read_body](beast::error_code write_ec, size_t) {
+                       if (write_ec) return self->Close();
+                       read_body();
+                     });
   }
 
   void OnRead(beast::error_code ec, size_t) {

@@ -228,6 +228,33 @@ TEST(HttpServerTest, BodyOverTheLimitIs413AndAtTheLimitIsRead) {
   EXPECT_EQ(reply->headers.Get("Connection").value_or(""), "close");
 }
 
+TEST(HttpServerTest, ExpectContinueIsAnsweredBeforeTheBodyAndRefusedWhenTooLarge) {
+  HttpServerOptions options = TestOptions();
+  options.max_body_bytes = 1024;
+  HttpServer server(options);
+  server.Route("POST", "/hook", [](const Request& r) { return Response::Text(200, r.body); });
+  auto address = server.Start();
+  ASSERT_TRUE(address.ok());
+
+  Client client(*address);
+  ASSERT_TRUE(client.Send(
+      "POST /hook HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"));
+  ASSERT_TRUE(client.ReadUntil("HTTP/1.1 100 Continue\r\n\r\n", 2s));
+  client.buffer().clear();
+  ASSERT_TRUE(client.Send("hello"));
+  auto reply = client.ReadReply();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_EQ(reply->body, "hello");
+
+  Client big(*address);
+  ASSERT_TRUE(big.Send(
+      "POST /hook HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n"));
+  reply = big.ReadReply();  // at once, without sending the body
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 413);
+}
+
 TEST(HttpServerTest, OversizedHeadersAre431AndGarbageIs400) {
   HttpServerOptions options = TestOptions();
   options.max_header_bytes = 1024;
