@@ -17,7 +17,9 @@
 
 #include "core/yaml.h"
 #include "support/run.h"
+#include "target/kube/informer.h"
 #include "target/kube/kube.h"
+#include "target/kube/live_cache.h"
 
 namespace capstan::target::kube {
 namespace {
@@ -396,6 +398,73 @@ TEST_F(KubeClientTest, WatchWithoutAVersionStartsWithTheCurrentObjectsAndStopsWh
   EXPECT_EQ(end->reason, WatchEnd::Reason::kStopped);
   EXPECT_EQ(names, std::vector<std::string>{"present"});
   EXPECT_NE(end->resource_version, "");
+}
+
+TEST_F(KubeClientTest, AnInformerListsThenFollowsChanges) {
+  ASSERT_TRUE(Client().Apply(ConfigMap("informed-1", "a", "{informed: \"yes\"}"), {}).ok());
+  std::mutex mu;
+  std::vector<std::pair<WatchEvent::Type, std::string>> events;
+  Informer informer(
+      Client(), {"v1", "ConfigMap", kNs, "informed=yes", ""}, [&](const WatchEvent& event) {
+        std::lock_guard lock(mu);
+        events.emplace_back(event.type, std::string(event.object.StringAt({"metadata", "name"})));
+      });
+  ASSERT_TRUE(informer.WaitForSync(5s)) << informer.last_error();
+  EXPECT_EQ(informer.Snapshot().size(), 1u);
+
+  ASSERT_TRUE(Client().Apply(ConfigMap("informed-2", "b", "{informed: \"yes\"}"), {}).ok());
+  ASSERT_TRUE(Client().Delete(ConfigMapKey("informed-1"), {}).ok());
+  EXPECT_TRUE(Eventually([&] {
+    std::lock_guard lock(mu);
+    return events.size() >= 3;
+  }));
+  informer.Stop();
+  using T = WatchEvent::Type;
+  std::vector<std::pair<WatchEvent::Type, std::string>> expected = {
+      {T::kAdded, "informed-1"}, {T::kAdded, "informed-2"}, {T::kDeleted, "informed-1"}};
+  EXPECT_EQ(events, expected);
+  ASSERT_EQ(informer.Snapshot().size(), 1u);
+  EXPECT_EQ(NameOf(informer.Snapshot()[0]), "informed-2");
+  EXPECT_TRUE(informer.Get(ConfigMapKey("informed-2")).has_value());
+  EXPECT_EQ(informer.list_count(), 1);
+}
+
+TEST_F(KubeClientTest, LiveCacheSeesALabelledObjectAppearAndDisappearWithinASecond) {
+  std::mutex mu;
+  std::vector<std::string> changed_apps;
+  LiveCache cache(Client(), [&](const std::string& app) {
+    std::lock_guard lock(mu);
+    changed_apps.push_back(app);
+  });
+  ASSERT_TRUE(cache.EnsureKind("v1", "ConfigMap").ok());
+  ASSERT_TRUE(cache.EnsureKind("v1", "ConfigMap").ok());  // once is enough
+  Status unknown = cache.EnsureKind("example.com/v9", "Nothing");
+  EXPECT_EQ(unknown.error().code(), ErrorCode::kNotFound);
+  ASSERT_TRUE(cache.WaitForSync(5s));
+  EXPECT_TRUE(cache.Snapshot("shop").empty());
+
+  // A kind added at run time starts its own watch.
+  ASSERT_TRUE(cache.EnsureKind("apps/v1", "Deployment").ok());
+  EXPECT_EQ(cache.Kinds(), (std::vector<std::string>{"/ConfigMap", "apps/Deployment"}));
+
+  auto appeared_from = std::chrono::steady_clock::now();
+  ASSERT_TRUE(
+      Client().Apply(ConfigMap("shop-config", "x", "{app.kubernetes.io/instance: shop}"), {}).ok());
+  ASSERT_TRUE(Client().Apply(ConfigMap("unlabelled", "x"), {}).ok());
+  EXPECT_TRUE(Eventually([&] { return cache.Snapshot("shop").size() == 1; }, 1s));
+  EXPECT_LT(std::chrono::steady_clock::now() - appeared_from, 1s);
+  EXPECT_EQ(NameOf(cache.Snapshot("shop")[0]), "shop-config");
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(changed_apps, std::vector<std::string>{"shop"});
+  }
+
+  auto gone_from = std::chrono::steady_clock::now();
+  ASSERT_TRUE(Client().Delete(ConfigMapKey("shop-config"), {}).ok());
+  EXPECT_TRUE(Eventually([&] { return cache.Snapshot("shop").empty(); }, 1s));
+  EXPECT_LT(std::chrono::steady_clock::now() - gone_from, 1s);
+  std::lock_guard lock(mu);
+  EXPECT_EQ(changed_apps, (std::vector<std::string>{"shop", "shop"}));
 }
 
 TEST_F(KubeClientTest, OtherKubeconfigsFromKubeEnvWorkWhenPresent) {

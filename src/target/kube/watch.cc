@@ -1,5 +1,4 @@
 // KubeClient::Watch: one watch request, its stream split into events.
-#include "core/json.h"
 #include "core/object.h"
 #include "target/kube/internal/api_error.h"
 #include "target/kube/internal/discovery.h"
@@ -41,32 +40,22 @@ Result<WatchEnd> KubeClient::Watch(const Selector& selector, const std::string& 
   LineSplitter splitter(options_.max_watch_line_bytes);
 
   auto on_line = [&](std::string_view line) -> bool {
-    Result<RawWatchEvent> event = ParseWatchEvent(line);
-    if (!event.ok()) {
-      failure = std::move(event).error().Wrap(what);
+    Result<WatchStep> step = DecodeWatchLine(line, api_version, info->kind, what);
+    if (!step.ok()) {
+      failure = std::move(step).error();
       return false;
     }
-    using Type = RawWatchEvent::Type;
-    if (event->type == Type::kError) {
-      if (ErrorEventCode(*event) == kGone) {
+    if (!step->resource_version.empty()) end.resource_version = step->resource_version;
+    switch (step->kind) {
+      case WatchStep::Kind::kGone:
         end.reason = WatchEnd::Reason::kGone;
-      } else {
-        failure = ErrorFromResponse(ErrorEventCode(*event), EmitJson(event->object), what);
-      }
-      return false;
+        return false;
+      case WatchStep::Kind::kBookmark:
+        return true;
+      case WatchStep::Kind::kEvent:
+        break;
     }
-    std::string version(event->object.StringAt({"metadata", "resourceVersion"}));
-    if (!version.empty()) end.resource_version = version;
-    if (event->type == Type::kBookmark) return true;
-    // Watch events, like list items, may leave these out.
-    if (!event->object.Contains("apiVersion")) event->object.Set("apiVersion", api_version);
-    if (!event->object.Contains("kind")) event->object.Set("kind", info->kind);
-    WatchEvent out;
-    out.type = event->type == Type::kAdded      ? WatchEvent::Type::kAdded
-               : event->type == Type::kModified ? WatchEvent::Type::kModified
-                                                : WatchEvent::Type::kDeleted;
-    out.object = std::move(event->object);
-    if (!callback(out)) {
+    if (!callback(step->event)) {
       end.reason = WatchEnd::Reason::kStopped;
       return false;
     }

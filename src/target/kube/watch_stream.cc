@@ -1,6 +1,7 @@
 #include "target/kube/internal/watch_stream.h"
 
 #include "core/json.h"
+#include "target/kube/internal/api_error.h"
 
 namespace capstan::target::kube {
 
@@ -65,6 +66,36 @@ long ErrorEventCode(const RawWatchEvent& event) {
   if (event.type != RawWatchEvent::Type::kError) return 0;
   const Value* code = event.object.Find("code");
   return code != nullptr && code->is_int() ? static_cast<long>(code->as_int()) : 0;
+}
+
+Result<WatchStep> DecodeWatchLine(std::string_view line, const std::string& api_version,
+                                  const std::string& kind, const std::string& what) {
+  constexpr long kGone = 410;
+  Result<RawWatchEvent> event = ParseWatchEvent(line);
+  if (!event.ok()) return std::move(event).error().Wrap(what);
+  using Type = RawWatchEvent::Type;
+  WatchStep step;
+  if (event->type == Type::kError) {
+    long code = ErrorEventCode(*event);
+    if (code == kGone) {
+      step.kind = WatchStep::Kind::kGone;
+      return step;
+    }
+    return ErrorFromResponse(code, EmitJson(event->object), what);
+  }
+  step.resource_version = std::string(event->object.StringAt({"metadata", "resourceVersion"}));
+  if (event->type == Type::kBookmark) {
+    step.kind = WatchStep::Kind::kBookmark;
+    return step;
+  }
+  // Watch events, like list items, may leave these out.
+  if (!event->object.Contains("apiVersion")) event->object.Set("apiVersion", api_version);
+  if (!event->object.Contains("kind")) event->object.Set("kind", kind);
+  step.event.type = event->type == Type::kAdded      ? WatchEvent::Type::kAdded
+                    : event->type == Type::kModified ? WatchEvent::Type::kModified
+                                                     : WatchEvent::Type::kDeleted;
+  step.event.object = std::move(event->object);
+  return step;
 }
 
 }  // namespace capstan::target::kube

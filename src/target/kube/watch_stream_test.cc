@@ -86,3 +86,40 @@ TEST(ParseWatchEvent, TypesObjectsAndErrors) {
 
 }  // namespace
 }  // namespace capstan::target::kube
+
+namespace capstan::target::kube {
+namespace {
+
+TEST(DecodeWatchLine, EventsGetApiVersionAndKindBookmarksMoveTheVersionErrorsMap) {
+  Result<WatchStep> added = DecodeWatchLine(
+      R"({"type":"MODIFIED","object":{"metadata":{"name":"a","resourceVersion":"7"}}})", "v1",
+      "ConfigMap", "watch v1 ConfigMap");
+  ASSERT_TRUE(added.ok()) << added.error().message();
+  EXPECT_EQ(added->kind, WatchStep::Kind::kEvent);
+  EXPECT_EQ(added->event.type, WatchEvent::Type::kModified);
+  EXPECT_EQ(added->event.object.StringAt({"apiVersion"}), "v1");
+  EXPECT_EQ(added->event.object.StringAt({"kind"}), "ConfigMap");
+  EXPECT_EQ(added->resource_version, "7");
+
+  Result<WatchStep> bookmark =
+      DecodeWatchLine(R"({"type":"BOOKMARK","object":{"metadata":{"resourceVersion":"9"}}})", "v1",
+                      "ConfigMap", "w");
+  ASSERT_TRUE(bookmark.ok());
+  EXPECT_EQ(bookmark->kind, WatchStep::Kind::kBookmark);
+  EXPECT_EQ(bookmark->resource_version, "9");
+
+  Result<WatchStep> gone = DecodeWatchLine(
+      R"j({"type":"ERROR","object":{"kind":"Status","message":"too old resource version: 1 (5)","code":410}})j",
+      "v1", "ConfigMap", "w");
+  ASSERT_TRUE(gone.ok());
+  EXPECT_EQ(gone->kind, WatchStep::Kind::kGone);
+
+  Result<WatchStep> forbidden =
+      DecodeWatchLine(R"({"type":"ERROR","object":{"kind":"Status","message":"no","code":403}})",
+                      "v1", "ConfigMap", "watch v1 ConfigMap");
+  ASSERT_FALSE(forbidden.ok());
+  EXPECT_EQ(forbidden.error().message(), "watch v1 ConfigMap: forbidden: no");
+}
+
+}  // namespace
+}  // namespace capstan::target::kube

@@ -9,6 +9,7 @@
 
 #include "core/result.h"
 #include "core/value.h"
+#include "target/target.h"
 
 namespace capstan::target::kube {
 
@@ -42,5 +43,23 @@ Result<RawWatchEvent> ParseWatchEvent(std::string_view line);
 
 // The HTTP-like code of an ERROR event's Status (410 for "too old resource version"), or 0.
 long ErrorEventCode(const RawWatchEvent& event);
+
+// What one line of a watch stream means to the watcher.
+struct WatchStep {
+  enum class Kind {
+    kEvent,     // deliver `event`
+    kBookmark,  // nothing to deliver; resource_version moved on
+    kGone,      // ERROR 410: the version watched from is too old; list again
+  };
+  Kind kind = Kind::kEvent;
+  WatchEvent event;              // for kEvent, with apiVersion and kind filled in
+  std::string resource_version;  // the event's or bookmark's; may be empty
+};
+
+// Decodes one line of a watch of `api_version`/`kind`. Errors: Invalid for a malformed
+// line; an ERROR event other than 410 as its Status maps (ErrorFromResponse), prefixed
+// with `what`.
+Result<WatchStep> DecodeWatchLine(std::string_view line, const std::string& api_version,
+                                  const std::string& kind, const std::string& what);
 
 }  // namespace capstan::target::kube
