@@ -30,6 +30,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
   libcurl4-openssl-dev libsqlite3-dev libboost-dev
   pkg-config git hyperfine unzip curl ca-certificates nodejs npm
+  openssh-server openssh-client lighttpd lighttpd-mod-openssl openssl
 )
 
 # npm versions are immutable, so pinning the tarball's sha512 (the registry's

@@ -42,6 +42,7 @@ std::optional<std::string> LocalPath(const std::string& url) {
 struct PushState : CredentialContext {
   git_oid parent;        // where the remote's branch must still be
   bool moved = false;    // it was elsewhere when the push listed the remote's refs
+  git_oid remote_at{};   // where it was then, when moved
   std::string rejected;  // receive-pack's reason for refusing the ref; empty when accepted
 };
 
@@ -52,6 +53,7 @@ int OnNegotiation(const git_push_update** updates, size_t count, void* payload) 
   for (size_t i = 0; i < count; ++i) {
     if (!git_oid_equal(&updates[i]->src, &state->parent)) {
       state->moved = true;
+      state->remote_at = updates[i]->src;
       git_error_set_str(GIT_ERROR_CALLBACK, "the branch moved");
       return GIT_EUSER;
     }
@@ -100,7 +102,12 @@ Status NetworkPush(git_repository* git, const Repository& mirror, const std::str
   char* specs[] = {refspec.data()};
   git_strarray refspecs{specs, 1};
   int rc = git_remote_push(remote.get(), &refspecs, &options);
-  if (rc == GIT_ENONFASTFORWARD || state.moved) {
+  if (state.moved) {
+    return Error::Conflict(
+        fmt::format("{}: moved on the remote since the fetch (now at {}, not {})",
+                    Where(mirror, branch), OidHex(state.remote_at), OidHex(parent)));
+  }
+  if (rc == GIT_ENONFASTFORWARD) {
     return Error::Conflict(fmt::format("{}: moved on the remote since the fetch: {}",
                                        Where(mirror, branch), LastGitError()));
   }
