@@ -1,10 +1,10 @@
 #include "agent.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
-#include <thread>
+#include <vector>
 
-#include "core/json.h"
 #include "core/log.h"
 
 namespace capstan::standin {
@@ -162,7 +162,7 @@ void Agent::Wake() {
   wake_.notify_one();
 }
 
-void Agent::WatchPods(std::stop_token stop) {
+void Agent::WatchPods(const std::stop_token& stop) {
   using target::kube::WatchEnd;
   const target::Selector selector = PodsOnNode();
   std::string version;  // empty: from the current state
@@ -189,7 +189,7 @@ void Agent::WatchPods(std::stop_token stop) {
   }
 }
 
-void Agent::Run(std::stop_token stop) {
+void Agent::Run(const std::stop_token& stop) {
   Clock::time_point next_heartbeat = Clock::now() + options_.heartbeat;
   Clock::time_point next_sync = Clock::now();
   while (!stop.stop_requested()) {

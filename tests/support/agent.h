@@ -42,9 +42,9 @@ class Agent {
   Status RegisterNode();
   // Until `stop`: renews the heartbeat, and syncs Pods whenever woken, a Pod's end is due
   // or the resync period passed. Failures are logged and retried, never fatal.
-  void Run(std::stop_token stop);
+  void Run(const std::stop_token& stop);
   // Until `stop`: watches the Pods bound to the Node and wakes Run on every event.
-  void WatchPods(std::stop_token stop);
+  void WatchPods(const std::stop_token& stop);
 
  private:
   Status Heartbeat();

@@ -218,7 +218,7 @@ Value DesiredPodStatus(const Value& pod, const PodRun& run, Clock::time_point no
     status.Set("initContainerStatuses", std::move(statuses));
   }
   Value statuses = Value::MakeArray();
-  for (ContainerView view : main) {
+  for (const ContainerView& view : main) {
     if (init_blocked) {
       // Waiting behind the init container, not pulling itself.
       Value waiting = ContainerStatus(pod, view, started, finished, exit_code);

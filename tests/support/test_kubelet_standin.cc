@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(kRegisterRetry);
   }
   // SIGTERM (scripts/kube-env.sh stop) ends the process; nothing needs flushing.
-  std::jthread watch([&agent](std::stop_token stop) { agent.WatchPods(stop); });
+  std::jthread watch([&agent](const std::stop_token& stop) { agent.WatchPods(stop); });
   agent.Run(std::stop_token());
   return 0;
 }
