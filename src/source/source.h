@@ -173,6 +173,10 @@ struct RevertRequest {
   std::string url;            // the remote, as given to RepositoryCache::Fetch
   std::string branch;         // "main" or "refs/heads/main"
   std::string good_revision;  // anything Resolve takes: the revision whose tree comes back
+  // Optional folder or file ('/'-separated, relative to the repository's root; "" or "."
+  // for all of it): only what is there goes back, everything else stays as at the head —
+  // an Application's path in a repository shared by several. Default: the whole tree.
+  std::string path;
   // Optional full SHA: when set, the branch must be at this commit after the fetch, or the
   // call fails with Conflict (the caller decided on a state that is gone).
   std::string expected_head;
@@ -181,10 +185,12 @@ struct RevertRequest {
 // Fetches `request.url` into `cache`, then writes on top of the branch's head one commit
 // whose tree is the tree of `good_revision` — the tree `git revert --no-commit good..HEAD
 // && git commit` gives when the reverts apply cleanly, with no working copy — and pushes
-// it to the branch on the remote (a fast-forward, never forced). The message is
-//   Revert to <good sha>: <good subject>
+// it to the branch on the remote (a fast-forward, never forced). With `request.path`, the
+// new tree is the head's with only that path as in `good_revision`. The message is
+//   Revert [<path> ]to <good sha>: <good subject>
 //
-//   <one line per reverted commit, newest first, at most 20, then "... and N more">
+//   <"<sha> <subject>" per reverted commit (that changed the path), newest first, at most
+//    20, then "... and N more">
 // Returns the SHA of the new commit, which the remote's branch then points at; the
 // mirror's branch is moved to it too when no fetch is under way.
 //
@@ -192,7 +198,8 @@ struct RevertRequest {
 // reverted already) nothing is written or pushed and the head's SHA is returned.
 //
 // Errors name the URL, branch and revision: NotFound when the branch or revision does not
-// exist; Invalid when the good revision is not an ancestor of the branch's head; Conflict
+// exist, or the path is in neither the good revision nor the head; Invalid when the good
+// revision is not an ancestor of the branch's head or the path has ".."; Conflict
 // when the branch moved on the remote between the fetch and the push (the push is not a
 // fast-forward) or is not at `expected_head` — fetching again and retrying is safe;
 // Unavailable when the remote cannot be reached, refuses the credentials or refuses the

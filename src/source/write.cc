@@ -1,6 +1,9 @@
 // Reverting a branch to an earlier revision in one new commit, pushed as a fast-forward.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "source/internal/git.h"
@@ -38,9 +41,86 @@ Result<GitPtr<git_commit>> LookupCommit(git_repository* git, const git_oid& oid,
   return GitPtr<git_commit>(raw);
 }
 
-// "<sha> <subject>" for each commit after `good` up to `head`, newest first.
+// `path` with '/' separators and no leading, trailing or doubled '/'; "" for the whole tree.
+Result<std::string> CleanPath(std::string_view path, const std::string& where) {
+  std::string clean;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = std::min(path.find('/', start), path.size());
+    std::string_view part = path.substr(start, end - start);
+    if (part == "..") {
+      return Error::Invalid(fmt::format("{}: path {}: \"..\" is not allowed", where, path));
+    }
+    if (!part.empty() && part != ".") {
+      if (!clean.empty()) clean += '/';
+      clean += part;
+    }
+    start = end + 1;
+  }
+  return clean;
+}
+
+// The id and mode of what `commit` has at `path`; nullopt when it has nothing there.
+std::optional<std::pair<git_oid, git_filemode_t>> EntryAt(git_commit* commit,
+                                                          const std::string& path) {
+  git_tree* raw_tree = nullptr;
+  if (git_commit_tree(&raw_tree, commit) != 0) return std::nullopt;
+  GitPtr<git_tree> tree(raw_tree);
+  git_tree_entry* raw_entry = nullptr;
+  if (git_tree_entry_bypath(&raw_entry, tree.get(), path.c_str()) != 0) return std::nullopt;
+  GitPtr<git_tree_entry> entry(raw_entry);
+  return std::make_pair(*git_tree_entry_id(entry.get()), git_tree_entry_filemode(entry.get()));
+}
+
+// Whether `commit` changed `path` against its first parent ("" : always).
+bool Touches(git_commit* commit, const std::string& path) {
+  if (path.empty()) return true;
+  auto mine = EntryAt(commit, path);
+  git_commit* raw_parent = nullptr;
+  if (git_commit_parent(&raw_parent, commit, 0) != 0) return mine.has_value();
+  GitPtr<git_commit> parent(raw_parent);
+  auto theirs = EntryAt(parent.get(), path);
+  if (mine.has_value() != theirs.has_value()) return true;
+  return mine && !git_oid_equal(&mine->first, &theirs->first);
+}
+
+// The tree to commit: the good commit's, or with a path, the head's tree with only what is
+// at `path` taken from the good commit (removed when the good commit has nothing there).
+Result<git_oid> NewTree(git_repository* git, git_commit* head, git_commit* good,
+                        const std::string& path, const std::string& where) {
+  if (path.empty()) return *git_commit_tree_id(good);
+  auto at_good = EntryAt(good, path);
+  auto at_head = EntryAt(head, path);
+  if (!at_good && !at_head) {
+    return Error::NotFound(fmt::format("{}: path {}: in neither {} nor the head {}", where, path,
+                                       OidHex(*git_commit_id(good)), OidHex(*git_commit_id(head))));
+  }
+  git_tree* raw_tree = nullptr;
+  if (git_commit_tree(&raw_tree, head) != 0) {
+    return Error::Internal(fmt::format("{}: tree of the head: {}", where, LastGitError()));
+  }
+  GitPtr<git_tree> head_tree(raw_tree);
+  git_tree_update update{};
+  update.path = path.c_str();
+  if (at_good) {
+    update.action = GIT_TREE_UPDATE_UPSERT;
+    update.id = at_good->first;
+    update.filemode = at_good->second;
+  } else {
+    update.action = GIT_TREE_UPDATE_REMOVE;
+  }
+  git_oid tree;
+  if (git_tree_create_updated(&tree, git, head_tree.get(), 1, &update) != 0) {
+    return Error::Internal(
+        fmt::format("{}: path {}: cannot build the tree: {}", where, path, LastGitError()));
+  }
+  return tree;
+}
+
+// "<sha> <subject>" for each commit after `good` up to `head` that changed `path`, newest
+// first.
 Result<std::string> ListReverted(git_repository* git, const git_oid& head, const git_oid& good,
-                                 const std::string& where) {
+                                 const std::string& path, const std::string& where) {
   git_revwalk* raw = nullptr;
   if (git_revwalk_new(&raw, git) != 0) {
     return Error::Internal(fmt::format("{}: {}", where, LastGitError()));
@@ -54,9 +134,9 @@ Result<std::string> ListReverted(git_repository* git, const git_oid& head, const
   size_t count = 0;
   git_oid oid;
   while (git_revwalk_next(&oid, walk.get()) == 0) {
-    if (++count > kMaxListedCommits) continue;
     Result<GitPtr<git_commit>> commit = LookupCommit(git, oid, where);
     if (!commit.ok()) return std::move(commit).error();
+    if (!Touches(commit->get(), path) || ++count > kMaxListedCommits) continue;
     const char* summary = git_commit_summary(commit->get());
     lines += fmt::format("{} {}\n", OidHex(oid), summary ? summary : "");
   }
@@ -89,6 +169,10 @@ Result<std::string> RevertToRevision(RepositoryCache& cache, const RevertRequest
         fmt::format("git {}: branch {}: not a valid branch name", request.url, request.branch));
   }
 
+  Result<std::string> path =
+      CleanPath(request.path, fmt::format("git {}: branch {}", request.url, branch));
+  if (!path.ok()) return std::move(path).error();
+
   Result<Repository> mirror = cache.Fetch(request.url);
   if (!mirror.ok()) return std::move(mirror).error();
   const std::string where = Where(*mirror, branch);
@@ -118,20 +202,21 @@ Result<std::string> RevertToRevision(RepositoryCache& cache, const RevertRequest
   if (!head_commit.ok()) return std::move(head_commit).error();
   Result<GitPtr<git_commit>> good_commit = LookupCommit(git, good, where);
   if (!good_commit.ok()) return std::move(good_commit).error();
-  if (git_oid_equal(git_commit_tree_id(head_commit->get()),
-                    git_commit_tree_id(good_commit->get()))) {
+  Result<git_oid> tree_id = NewTree(git, head_commit->get(), good_commit->get(), *path, where);
+  if (!tree_id.ok()) return std::move(tree_id).error();
+  if (git_oid_equal(git_commit_tree_id(head_commit->get()), &*tree_id)) {
     return OidHex(head);  // already there: nothing to revert
   }
 
-  Result<std::string> reverted = ListReverted(git, head, good, where);
+  Result<std::string> reverted = ListReverted(git, head, good, *path, where);
   if (!reverted.ok()) return std::move(reverted).error();
   const char* summary = git_commit_summary(good_commit->get());
-  std::string message =
-      fmt::format("Revert to {}: {}\n\n{}", OidHex(good), summary ? summary : "", *reverted);
+  std::string message = fmt::format("Revert {}to {}: {}\n\n{}", path->empty() ? "" : *path + " ",
+                                    OidHex(good), summary ? summary : "", *reverted);
 
   git_tree* raw_tree = nullptr;
-  if (git_commit_tree(&raw_tree, good_commit->get()) != 0) {
-    return Error::Internal(fmt::format("{}: tree of {}: {}", where, OidHex(good), LastGitError()));
+  if (git_tree_lookup(&raw_tree, git, &*tree_id) != 0) {
+    return Error::Internal(fmt::format("{}: tree {}: {}", where, OidHex(*tree_id), LastGitError()));
   }
   GitPtr<git_tree> tree(raw_tree);
   auto author = Signature(options.author, where);

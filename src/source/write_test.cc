@@ -13,11 +13,13 @@ namespace {
 using testing::GitRepo;
 using testing::TempDir;
 
-RevertRequest Request(std::string url, std::string branch, std::string good) {
+RevertRequest Request(std::string url, std::string branch, std::string good,
+                      std::string expected_head = "") {
   RevertRequest request;
   request.url = std::move(url);
   request.branch = std::move(branch);
   request.good_revision = std::move(good);
+  request.expected_head = std::move(expected_head);
   return request;
 }
 
@@ -132,6 +134,56 @@ TEST(RevertToRevision, WritesNothingWhenTheTreeIsAlreadyTheGoodOne) {
   EXPECT_EQ(remote.Git({"rev-list", "--count", "main"}), "3");
 }
 
+TEST(RevertToRevision, WithAPathRevertsOnlyThatFolder) {
+  TempDir tmp;
+  Remote remote(tmp.path());
+  remote.work.Write("apps/web/deploy.yaml", "image: web-v1\n");
+  remote.work.Write("apps/api/deploy.yaml", "image: api-v1\n");
+  std::string good = remote.Push("Deploy web v1 and api v1");
+  remote.work.Write("apps/web/deploy.yaml", "image: web-v2\n");
+  remote.work.Write("apps/web/extra.yaml", "kind: Service\n");
+  std::string web = remote.Push("Deploy web v2");
+  remote.work.Write("apps/api/deploy.yaml", "image: api-v2\n");
+  std::string api = remote.Push("Deploy api v2");
+
+  RepositoryCache cache(tmp.path() / "cache");
+  RevertRequest request = Request(remote.url(), "main", good);
+  request.path = "./apps/web/";
+  Result<std::string> reverted = RevertToRevision(cache, request);
+  ASSERT_TRUE(reverted.ok()) << reverted.error().message();
+  EXPECT_EQ(remote.Git({"diff", "--name-only", good, *reverted, "--", "apps/web"}), "");
+  EXPECT_EQ(remote.Git({"diff", "--name-only", api, *reverted}),
+            "apps/web/deploy.yaml\napps/web/extra.yaml")
+      << "only the web app's files changed";
+  EXPECT_EQ(
+      remote.Git({"log", "-1", "--format=%B", *reverted}),
+      "Revert apps/web to " + good + ": Deploy web v1 and api v1\n\n" + web + " Deploy web v2\n")
+      << "the api commit is not listed";
+
+  // Already back: nothing more to write, though other folders differ from the good tree.
+  Result<std::string> again = RevertToRevision(cache, request);
+  ASSERT_TRUE(again.ok()) << again.error().message();
+  EXPECT_EQ(*again, *reverted);
+
+  // A folder that did not exist at the good revision goes away.
+  remote.work.Git({"pull", "-q", "origin", "main"});
+  remote.work.Write("apps/new/deploy.yaml", "image: new\n");
+  remote.Push("Add the new app");
+  request.path = "apps/new";
+  Result<std::string> removed = RevertToRevision(cache, request);
+  ASSERT_TRUE(removed.ok()) << removed.error().message();
+  EXPECT_EQ(remote.Git({"ls-tree", "--name-only", *removed, "apps/"}), "apps/api\napps/web");
+
+  request.path = "apps/../secrets";
+  EXPECT_EQ(RevertToRevision(cache, request).error().code(), ErrorCode::kInvalid);
+  request.path = "apps/nope";
+  Result<std::string> nope = RevertToRevision(cache, request);
+  ASSERT_FALSE(nope.ok());
+  EXPECT_EQ(nope.error().code(), ErrorCode::kNotFound);
+  EXPECT_NE(nope.error().message().find("path apps/nope: in neither"), std::string::npos)
+      << nope.error().message();
+}
+
 TEST(RevertToRevision, ListsAtMostTwentyRevertedCommits) {
   TempDir tmp;
   Remote remote(tmp.path());
@@ -173,18 +225,17 @@ TEST(RevertToRevision, RefusesWhatCannotBeReverted) {
   };
   const std::string url = remote.url();
   std::vector<Case> cases = {
-      {"not an ancestor", {url, "main", side, ""}, ErrorCode::kInvalid, "is not an ancestor"},
-      {"no such branch", {url, "nope", first, ""}, ErrorCode::kNotFound, "no such branch"},
-      {"no such revision", {url, "main", "v9", ""}, ErrorCode::kNotFound, "v9"},
-      {"bad branch name", {url, "a..b", first, ""}, ErrorCode::kInvalid, "not a valid branch"},
-      {"head moved away from the expected",
-       {url, "main", first, first},
-       ErrorCode::kConflict,
-       "not at the expected " + first},
+      {"not an ancestor", Request(url, "main", side, ""), ErrorCode::kInvalid,
+       "is not an ancestor"},
+      {"no such branch", Request(url, "nope", first, ""), ErrorCode::kNotFound, "no such branch"},
+      {"no such revision", Request(url, "main", "v9", ""), ErrorCode::kNotFound, "v9"},
+      {"bad branch name", Request(url, "a..b", first, ""), ErrorCode::kInvalid,
+       "not a valid branch"},
+      {"head moved away from the expected", Request(url, "main", first, first),
+       ErrorCode::kConflict, "not at the expected " + first},
       {"no such remote",
-       {"file://" + (tmp.path() / "missing.git").string(), "main", first, ""},
-       ErrorCode::kUnavailable,
-       "missing.git"},
+       Request("file://" + (tmp.path() / "missing.git").string(), "main", first, ""),
+       ErrorCode::kUnavailable, "missing.git"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
