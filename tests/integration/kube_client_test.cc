@@ -467,24 +467,53 @@ TEST_F(KubeClientTest, LiveCacheSeesALabelledObjectAppearAndDisappearWithinASeco
   EXPECT_EQ(changed_apps, (std::vector<std::string>{"shop", "shop"}));
 }
 
-TEST_F(KubeClientTest, OtherKubeconfigsFromKubeEnvWorkWhenPresent) {
-  // scripts/kube-env.sh may also write a kubeconfig that verifies the server's certificate
-  // against a CA, and one that logs in with a client certificate.
-  int tried = 0;
+// scripts/kube-env.sh also writes a kubeconfig that verifies the server's certificate
+// against its CA (with a token), and one that logs in with a client certificate.
+TEST_F(KubeClientTest, CertificateAuthorityAndClientCertificateKubeconfigsWork) {
   for (const char* name : {"kubeconfig-ca", "kubeconfig-cert"}) {
-    fs::path path = dir_->path() / name;
-    if (!fs::exists(path)) continue;
-    ++tried;
     SCOPED_TRACE(name);
-    Result<KubeConfig> config = LoadKubeConfig(path);
+    Result<KubeConfig> config = LoadKubeConfig(dir_->path() / name);
     ASSERT_TRUE(config.ok()) << config.error().message();
+    EXPECT_FALSE(config->insecure_skip_tls_verify);
+    EXPECT_FALSE(config->ca_pem.empty());
     Result<std::unique_ptr<KubeClient>> client = KubeClient::Create(*config);
     ASSERT_TRUE(client.ok()) << client.error().message();
     Result<std::optional<Value>> ns = (*client)->Get({"", "Namespace", "", kNs});
     ASSERT_TRUE(ns.ok()) << ns.error().message();
     EXPECT_TRUE(ns->has_value());
   }
-  RecordProperty("kubeconfigs_tried", tried);
+}
+
+TEST_F(KubeClientTest, TlsServerNameIsWhatTheCertificateIsCheckedAgainst) {
+  Result<KubeConfig> config = LoadKubeConfig(dir_->path() / "kubeconfig-ca");
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  KubeClientOptions options;
+  options.transport.retry.max_attempts = 1;
+  config->tls_server_name = "localhost";  // in the certificate
+  Result<std::unique_ptr<KubeClient>> good = KubeClient::Create(*config, options);
+  ASSERT_TRUE(good.ok());
+  Result<std::optional<Value>> ns = (*good)->Get({"", "Namespace", "", kNs});
+  ASSERT_TRUE(ns.ok()) << ns.error().message();
+
+  config->tls_server_name = "not-in-the-certificate.example";
+  Result<std::unique_ptr<KubeClient>> bad = KubeClient::Create(*config, options);
+  ASSERT_TRUE(bad.ok());
+  Result<std::optional<Value>> refused = (*bad)->Get({"", "Namespace", "", kNs});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kUnavailable) << refused.error().message();
+  EXPECT_EQ(refused.error().message().find(config->token), std::string::npos);
+}
+
+TEST_F(KubeClientTest, AWrongTokenIsUnauthorizedAndNeverQuoted) {
+  KubeConfig config = *config_;
+  config.token = "wrong-token-0123456789";
+  Result<std::unique_ptr<KubeClient>> client = KubeClient::Create(config);
+  ASSERT_TRUE(client.ok());
+  Result<std::optional<Value>> got = (*client)->Get(ConfigMapKey("x"), "v1");
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().code(), ErrorCode::kUnavailable) << got.error().message();
+  EXPECT_NE(got.error().message().find("unauthorized"), std::string::npos) << got.error().message();
+  EXPECT_EQ(got.error().message().find("wrong-token"), std::string::npos);
 }
 
 }  // namespace
