@@ -170,8 +170,10 @@ struct WriteOptions {
 
 // Go back to an earlier state of a branch in one new commit.
 struct RevertRequest {
-  std::string url;            // the remote, as given to RepositoryCache::Fetch
-  std::string branch;         // "main" or "refs/heads/main"
+  std::string url;  // the remote, as given to RepositoryCache::Fetch
+  // "main" or "refs/heads/main"; "HEAD" or "": the remote's default branch (what an
+  // Application's targetRevision "HEAD" follows).
+  std::string branch;
   std::string good_revision;  // anything Resolve takes: the revision whose tree comes back
   // Optional folder or file ('/'-separated, relative to the repository's root; "" or "."
   // for all of it): only what is there goes back, everything else stays as at the head —

@@ -156,29 +156,50 @@ Result<std::unique_ptr<git_signature, SignatureFree>> Signature(const Identity& 
   return std::unique_ptr<git_signature, SignatureFree>(raw);
 }
 
+// The remote's default branch, which the mirror's HEAD follows after a fetch.
+Result<std::string> DefaultBranch(git_repository* git, const Repository& mirror) {
+  git_reference* raw = nullptr;
+  const char* target = nullptr;
+  if (git_reference_lookup(&raw, git, "HEAD") == 0) target = git_reference_symbolic_target(raw);
+  GitPtr<git_reference> head(raw);
+  if (target == nullptr || std::string_view(target).rfind(kHeadsPrefix, 0) != 0) {
+    return Error::NotFound(
+        fmt::format("git {}: branch HEAD: the remote has no default branch", mirror.url));
+  }
+  return std::string(target + kHeadsPrefix.size());
+}
+
 }  // namespace
 
 Result<std::string> RevertToRevision(RepositoryCache& cache, const RevertRequest& request,
                                      const WriteOptions& options) {
   std::string branch = request.branch;
   if (branch.rfind(kHeadsPrefix, 0) == 0) branch.erase(0, kHeadsPrefix.size());
-  std::string refname = std::string(kHeadsPrefix) + branch;
+  const bool default_branch = branch.empty() || branch == "HEAD";
   int valid = 0;
-  if (branch.empty() || git_reference_name_is_valid(&valid, refname.c_str()) != 0 || !valid) {
+  if (!default_branch &&
+      (git_reference_name_is_valid(&valid, (std::string(kHeadsPrefix) + branch).c_str()) != 0 ||
+       !valid)) {
     return Error::Invalid(
         fmt::format("git {}: branch {}: not a valid branch name", request.url, request.branch));
   }
 
   Result<std::string> path =
-      CleanPath(request.path, fmt::format("git {}: branch {}", request.url, branch));
+      CleanPath(request.path, fmt::format("git {}: branch {}", request.url, request.branch));
   if (!path.ok()) return std::move(path).error();
 
   Result<Repository> mirror = cache.Fetch(request.url);
   if (!mirror.ok()) return std::move(mirror).error();
-  const std::string where = Where(*mirror, branch);
   Result<GitPtr<git_repository>> opened = internal::Open(*mirror);
   if (!opened.ok()) return std::move(opened).error();
   git_repository* git = opened->get();
+  if (default_branch) {
+    Result<std::string> name = DefaultBranch(git, *mirror);
+    if (!name.ok()) return std::move(name).error();
+    branch = *name;
+  }
+  const std::string refname = std::string(kHeadsPrefix) + branch;
+  const std::string where = Where(*mirror, branch);
 
   git_oid head;
   if (git_reference_name_to_id(&head, git, refname.c_str()) != 0) {

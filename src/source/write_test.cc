@@ -112,6 +112,15 @@ TEST(RevertToRevision, TakesIdentityFullBranchNameAndATag) {
   EXPECT_EQ(remote.Git({"log", "-1", "--format=%an <%ae>|%cn <%ce>|%s", "main"}),
             "Rita Rollback <rita@example.com>|Bot <bot@example.com>|Revert to " + good + ": one");
   EXPECT_EQ(remote.Git({"show", "main:a.yaml"}), "a: 1");
+
+  // "HEAD": the remote's default branch.
+  remote.work.Git({"pull", "-q", "origin", "main"});
+  remote.work.Write("a.yaml", "a: 3\n");
+  remote.Push("three");
+  Result<std::string> on_head = RevertToRevision(cache, Request(remote.url(), "HEAD", "v1"));
+  ASSERT_TRUE(on_head.ok()) << on_head.error().message();
+  EXPECT_EQ(remote.Git({"rev-parse", "main"}), *on_head);
+  EXPECT_EQ(remote.Git({"show", "main:a.yaml"}), "a: 1");
 }
 
 TEST(RevertToRevision, WritesNothingWhenTheTreeIsAlreadyTheGoodOne) {
