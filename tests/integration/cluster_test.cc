@@ -147,6 +147,27 @@ TEST_F(Cluster, DeletingADeploymentRemovesItsPods) {
   EXPECT_EQ(left, "") << StandinLog();
 }
 
+TEST_F(Cluster, DeletingANamespaceWithRunningPodsFinishes) {
+  Apply("namespace.yaml");
+  std::string available = WaitFor(
+      [] {
+        return Kubectl({"get", "-n", "doomed", "deployment/app", "-o",
+                        "jsonpath={.status.availableReplicas}"})
+            .out;
+      },
+      "2");
+  ASSERT_EQ(available, "2") << StandinLog();
+  RunOutput del = Kubectl({"delete", "namespace", "doomed", "--wait=false"});
+  ASSERT_EQ(del.exit_code, 0) << Describe(del);
+  std::string gone = WaitFor(
+      [] {
+        RunOutput get = Kubectl({"get", "namespace", "doomed", "--ignore-not-found", "-o", "name"});
+        return get.exit_code == 0 ? get.out : "kubectl failed: " + get.err;
+      },
+      "");
+  EXPECT_EQ(gone, "") << StandinLog();
+}
+
 TEST_F(Cluster, JobThatExitsZeroCompletes) {
   Apply("job-succeeds.yaml");
   std::string complete = WaitFor(
