@@ -51,10 +51,34 @@ struct DirectoryOptions {
   std::vector<std::string> exclude;
 };
 
+// Argo CD's spec.source.kustomize settings. Argo CD applies them with `kustomize edit` to the
+// top kustomization before building; capstan applies them to the top kustomization as read,
+// with the same meaning, without writing any file:
+//   images            `edit set image`: "name=newName:tag", "name:tag", "name@digest",
+//                     "name=newName"; an entry with the same name is updated, else added
+//   name_prefix/suffix `edit set nameprefix|namesuffix`: replace the top's value
+//   namespace_        `edit set namespace`: replaces the top's namespace
+//   common_labels/annotations `edit add label|annotation --force`: added, replacing keys
+struct KustomizeOverrides {
+  std::vector<std::string> images;
+  std::string name_prefix;
+  std::string name_suffix;
+  std::string namespace_;
+  std::map<std::string, std::string> common_labels;
+  std::map<std::string, std::string> common_annotations;
+
+  bool empty() const {
+    return images.empty() && name_prefix.empty() && name_suffix.empty() && namespace_.empty() &&
+           common_labels.empty() && common_annotations.empty();
+  }
+};
+
 struct KustomizeOptions {
   // A real kustomize binary to fall back to when a kustomization uses a field capstan
   // does not support natively. Empty (default): such a field is an error naming it.
   std::string fallback_binary;
+  // Applied to the top kustomization (not to its bases). Default: none.
+  KustomizeOverrides overrides;
 };
 
 struct HelmParameter {

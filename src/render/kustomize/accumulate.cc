@@ -6,6 +6,7 @@
 #include "render/kustomize/builtin_config.h"
 #include "render/kustomize/generator.h"
 #include "render/kustomize/loader.h"
+#include "render/kustomize/overrides.h"
 #include "render/kustomize/resource_reader.h"
 #include "render/kustomize/transformers.h"
 
@@ -128,6 +129,9 @@ Status AccumulateDirectory(BuildState& state, const stdfs::path& dir, ResMap* in
   if (!loaded.ok()) return std::move(loaded).error();
   Kustomization& k = *loaded;
   bool component = into != nullptr;
+  if (state.stack.empty() && !component && state.overrides != nullptr) {
+    CAPSTAN_TRY(ApplyOverrides(k, *state.overrides));
+  }
   if (component && !k.is_component) {
     return Error::Invalid(
         fmt::format("{}: listed under components, but its kind is not Component", k.file));

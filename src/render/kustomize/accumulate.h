@@ -18,6 +18,7 @@
 #include "core/result.h"
 #include "render/kustomize/kustomization.h"
 #include "render/kustomize/resource.h"
+#include "render/render.h"
 
 namespace capstan::render::kustomize {
 
@@ -28,6 +29,8 @@ struct BuildState {
   // Set when the build stopped at something capstan does not build natively; names it
   // ("helmCharts in apps/web/kustomization.yaml").
   std::string unsupported;
+  // Applied to the top kustomization only (Argo CD's spec.source.kustomize). May be null.
+  const KustomizeOverrides* overrides = nullptr;
 };
 
 // Builds the kustomization in `dir` (absolute). With `into` set, `dir` must hold a

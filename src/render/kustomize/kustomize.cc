@@ -62,7 +62,7 @@ Result<KustomizeOutput> BuildKustomization(const RootedFs& fs, const std::filesy
   auto absolute = fs.Resolve("", dir.string());
   if (!absolute.ok()) return std::move(absolute).error();
   std::string display = fs.Display(*absolute);
-  kustomize::BuildState state{fs, {}, {}};
+  kustomize::BuildState state{fs, {}, {}, &options.overrides};
   ResMap resources;
   kustomize::Kustomization top;
   Status status = kustomize::AccumulateDirectory(state, *absolute, nullptr, &resources, &top);
@@ -70,6 +70,13 @@ Result<KustomizeOutput> BuildKustomization(const RootedFs& fs, const std::filesy
   if (!status.ok()) {
     if (state.unsupported.empty() || options.fallback_binary.empty()) {
       return std::move(status).error();
+    }
+    if (!options.overrides.empty()) {
+      // The fallback binary builds the files as written; the overrides would be lost.
+      return Error::Invalid(
+          fmt::format("{}: uses {}, which needs the kustomize binary, and the Application sets "
+                      "spec.source.kustomize overrides, which capstan applies only natively",
+                      display, state.unsupported));
     }
     auto manifests = kustomize::RunFallbackKustomize(options.fallback_binary, *absolute, display,
                                                      "uses " + state.unsupported);
