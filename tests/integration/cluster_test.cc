@@ -111,6 +111,27 @@ TEST_F(Cluster, TheTestNodeIsReady) {
             "True");
 }
 
+TEST_F(Cluster, EveryKubeconfigActsAsAdmin) {
+  for (const char* file : {"kubeconfig", "kubeconfig-ca", "kubeconfig-cert"}) {
+    SCOPED_TRACE(file);
+    RunOutput can =
+        Kubectl({"--kubeconfig", (dir_->path() / file).string(), "auth", "can-i", "*", "*"});
+    EXPECT_EQ(can.out, "yes\n") << Describe(can);
+  }
+}
+
+TEST_F(Cluster, TheCaVerifiesTheServersCertificate) {
+  // The serving certificate names 127.0.0.1 and localhost only: asking for another name
+  // fails, so verification is really on.
+  RunOutput wrong = Kubectl({"--kubeconfig", (dir_->path() / "kubeconfig-ca").string(),
+                             "--tls-server-name", "wrong.invalid", "get", "namespaces"});
+  EXPECT_NE(wrong.exit_code, 0) << Describe(wrong);
+  EXPECT_NE(wrong.err.find("x509"), std::string::npos) << Describe(wrong);
+  RunOutput right = Kubectl({"--kubeconfig", (dir_->path() / "kubeconfig-ca").string(),
+                             "--tls-server-name", "localhost", "get", "namespaces"});
+  EXPECT_EQ(right.exit_code, 0) << Describe(right);
+}
+
 TEST_F(Cluster, DeploymentBecomesAvailableWithTwoReadyReplicas) {
   Apply("deployment.yaml");
   std::string replicas = WaitFor(
