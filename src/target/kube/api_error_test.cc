@@ -5,7 +5,7 @@
 namespace capstan::target::kube {
 namespace {
 
-std::string StatusBody(int code, const std::string& reason, const std::string& message) {
+std::string StatusBody(long code, const std::string& reason, const std::string& message) {
   return R"({"kind":"Status","apiVersion":"v1","status":"Failure","message":")" + message +
          R"(","reason":")" + reason + R"(","code":)" + std::to_string(code) + "}";
 }

@@ -102,7 +102,7 @@ std::string Informer::last_error() const {
   return last_error_;
 }
 
-bool Informer::BackOff(int failures, std::stop_token stop) {
+bool Informer::BackOff(int failures, const std::stop_token& stop) {
   thread_local std::mt19937 engine{std::random_device{}()};
   RetryOptions shape;
   shape.initial_backoff = options_.initial_backoff;
@@ -121,7 +121,7 @@ void Informer::Deliver(const std::vector<WatchEvent>& events) {
   for (const WatchEvent& event : events) on_change_(event);
 }
 
-void Informer::Run(std::stop_token stop) {
+void Informer::Run(const std::stop_token& stop) {
   const std::string what = "informer " + selector_.api_version + " " + selector_.kind;
   std::string version;
   bool need_list = true;

@@ -80,9 +80,9 @@ class Informer {
   const Selector& selector() const { return selector_; }
 
  private:
-  void Run(std::stop_token stop);
+  void Run(const std::stop_token& stop);
   // Sleeps for the back-off of `failures`, waking early on stop. False when stopped.
-  bool BackOff(int failures, std::stop_token stop);
+  bool BackOff(int failures, const std::stop_token& stop);
   void Deliver(const std::vector<WatchEvent>& events);
 
   // Constant after construction.

@@ -20,6 +20,7 @@ Value Cm(const std::string& name, const std::string& version) {
 std::vector<std::pair<WatchEvent::Type, std::string>> Summary(
     const std::vector<WatchEvent>& events) {
   std::vector<std::pair<WatchEvent::Type, std::string>> out;
+  out.reserve(events.size());
   for (const WatchEvent& e : events) out.emplace_back(e.type, std::string(NameOf(e.object)));
   return out;
 }

@@ -99,7 +99,7 @@ class KubeClient final : public Target {
   // a malformed event or a line over options.max_watch_line_bytes. Not retried: callers
   // (Informer) decide.
   Result<WatchEnd> Watch(const Selector& selector, const std::string& resource_version,
-                         const WatchCallback& callback, std::stop_token stop = {});
+                         const WatchCallback& callback, const std::stop_token& stop = {});
 
   // The namespace a namespaced object without one goes to: the context's, or "default".
   const std::string& default_namespace() const { return default_namespace_; }

@@ -1,5 +1,7 @@
 #include "target/kube/kubeconfig.h"
 
+#include <fmt/format.h>
+
 #include <string_view>
 
 #include "core/fs.h"
@@ -28,8 +30,8 @@ Result<const Value*> FindNamed(const Value& root, std::string_view list_field,
       if (entry.StringAt({"name"}) != name) continue;
       const Value* body = entry.Find(body_field);
       if (body == nullptr || !body->is_object()) {
-        return Error::Invalid(source + ": " + std::string(list_field) + "[" + name + "]." +
-                              std::string(body_field) + ": expected a map");
+        return Error::Invalid(
+            fmt::format("{}: {}[{}].{}: expected a map", source, list_field, name, body_field));
       }
       return body;
     }

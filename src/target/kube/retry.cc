@@ -7,7 +7,7 @@ namespace capstan::target::kube {
 namespace {
 
 // Longer than any sane Retry-After; bounds the parse.
-constexpr long kMaxRetryAfterSeconds = 24 * 3600;
+constexpr long kMaxRetryAfterSeconds = 24L * 3600;
 
 }  // namespace
 

@@ -269,7 +269,9 @@ Result<HttpResponse> Transport::Send(const HttpRequest& request) {
       if (code != CURLE_OK) {
         std::string attempts =
             attempt > 1 ? " (after " + std::to_string(attempt) + " attempts)" : "";
-        return Error::Unavailable(what + ": " + curl_easy_strerror(code) + attempts);
+        std::string message = what;
+        message.append(": ").append(curl_easy_strerror(code)).append(attempts);
+        return Error::Unavailable(std::move(message));
       }
       return HttpResponse{status, std::move(sink.body)};
     }
@@ -287,7 +289,7 @@ Result<HttpResponse> Transport::Send(const HttpRequest& request) {
 
 Result<long> Transport::Stream(const HttpRequest& request,
                                const std::function<bool(long, std::string_view)>& on_data,
-                               std::stop_token stop) {
+                               const std::stop_token& stop) {
   const std::string what = request.method + " " + config_.server + request.path;
   limiter_.Wait();
   curl_slist* headers = static_cast<curl_slist*>(MakeHeaders(request));

@@ -17,7 +17,7 @@ constexpr long kGone = 410;
 }  // namespace
 
 Result<WatchEnd> KubeClient::Watch(const Selector& selector, const std::string& resource_version,
-                                   const WatchCallback& callback, std::stop_token stop) {
+                                   const WatchCallback& callback, const std::stop_token& stop) {
   const std::string what = "watch " + selector.api_version + " " + selector.kind +
                            (selector.ns.empty() ? "" : " in " + selector.ns);
   Result<KindInfo> info = discovery_->Lookup(selector.api_version, selector.kind);

@@ -55,7 +55,7 @@ class Transport {
   // `on_data` also gets the response's HTTP status (known before the first byte).
   Result<long> Stream(const HttpRequest& request,
                       const std::function<bool(long status, std::string_view data)>& on_data,
-                      std::stop_token stop);
+                      const std::stop_token& stop);
 
   // "https://127.0.0.1:6443"
   const std::string& server() const { return config_.server; }
