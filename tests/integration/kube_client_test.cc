@@ -504,6 +504,18 @@ TEST_F(KubeClientTest, TlsServerNameIsWhatTheCertificateIsCheckedAgainst) {
   EXPECT_EQ(refused.error().message().find(config->token), std::string::npos);
 }
 
+TEST_F(KubeClientTest, AResponseOverTheSizeBoundIsRefused) {
+  KubeClientOptions options;
+  options.transport.max_response_bytes = 2048;  // discovery of v1 alone is larger
+  Result<std::unique_ptr<KubeClient>> client = KubeClient::Create(*config_, options);
+  ASSERT_TRUE(client.ok());
+  Result<std::vector<Value>> list = (*client)->List({"v1", "ConfigMap", kNs, "", ""});
+  ASSERT_FALSE(list.ok());
+  EXPECT_EQ(list.error().code(), ErrorCode::kInvalid) << list.error().message();
+  EXPECT_NE(list.error().message().find("larger than 2048 bytes"), std::string::npos)
+      << list.error().message();
+}
+
 TEST_F(KubeClientTest, AWrongTokenIsUnauthorizedAndNeverQuoted) {
   KubeConfig config = *config_;
   config.token = "wrong-token-0123456789";
