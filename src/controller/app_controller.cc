@@ -19,6 +19,9 @@ namespace {
 // do not reconcile together forever.
 constexpr double kResyncJitter = 0.1;
 
+// How an operation cut off by the end of the process is closed after a restart.
+constexpr std::string_view kInterruptedMessage = "interrupted by a restart of capstan";
+
 std::chrono::milliseconds Jittered(std::chrono::milliseconds period) {
   thread_local std::mt19937_64 random(std::random_device{}());
   std::uniform_real_distribution<double> spread(0.0, kResyncJitter);
@@ -60,15 +63,22 @@ void AppController::SetApplications(std::vector<Application> apps) {
         }
         if (auto ops = store_.Operations(app.name, 1); ops.ok() && !ops->empty()) {
           const store::Operation& last = ops->front();
-          state->last_attempt_revision = last.revision;
-          state->last_attempt_succeeded = last.phase == store::OperationPhase::kSucceeded;
+          // An operation the previous process was running when it died (still Running
+          // here: Start closes it) was cut off, not a failed attempt: automated sync tries
+          // its revision again instead of skipping it as failed.
+          bool cut_off = !store::IsFinished(last.phase) || last.message == kInterruptedMessage;
+          if (!cut_off) {
+            state->last_attempt_revision = last.revision;
+            state->last_attempt_succeeded = last.phase == store::OperationPhase::kSucceeded;
+          }
           state->operation_id = last.id;
           OperationState op;
-          op.phase = std::string(store::PhaseName(last.phase));
-          op.message = last.message;
+          op.phase = cut_off ? "Error" : std::string(store::PhaseName(last.phase));
+          op.message = cut_off ? std::string(kInterruptedMessage) : last.message;
           op.revision = last.revision;
           op.started_at = Time(std::chrono::milliseconds(last.started_at));
-          op.finished_at = Time(std::chrono::milliseconds(last.finished_at));
+          op.finished_at = cut_off ? std::chrono::system_clock::now()
+                                   : Time(std::chrono::milliseconds(last.finished_at));
           state->status.operation = op;
         }
       }
@@ -87,8 +97,7 @@ void AppController::SetApplications(std::vector<Application> apps) {
 void AppController::Start() {
   // Operations a previous process left Running were cut off by its end; close them so
   // history and the API tell the truth, and let the next reconcile decide again.
-  if (auto interrupted = store_.MarkInterrupted("interrupted by a restart of capstan");
-      interrupted.ok()) {
+  if (auto interrupted = store_.MarkInterrupted(kInterruptedMessage); interrupted.ok()) {
     for (const store::Operation& op : *interrupted) {
       Value details = Value::MakeObject();
       details.Set("operationId", op.id);
