@@ -95,6 +95,9 @@ int Run(const ServerFlags& flags) {
   options.resync_period = Millis(flags.resync_seconds);
   options.wave_timeout = Millis(flags.wave_timeout_seconds);
   controller::AppController controller(**store, revisions, **destinations, options);
+  (*destinations)->SetChangeCallback([&controller](const std::string& app) {
+    controller.OnLiveChange(app);
+  });
 
   controller::AppsSourceOptions apps_options;
   apps_options.location = flags.apps;

@@ -64,8 +64,12 @@ Result<Comparison> Compare(const Application& app, const std::vector<Manifest>& 
       if (!IsTrackedBy(app.name, *original)) continue;
       status.status = "OutOfSync";
       status.requires_pruning = true;
-      result.prunable.push_back(*original);
-      result.out_of_sync.insert(object.key);
+      // Already being deleted (a prune waiting for its dependents or finalizers): listed,
+      // but neither pruned again nor a reason to sync, or self-heal would loop on it.
+      if (original->At({"metadata", "deletionTimestamp"}) == nullptr) {
+        result.prunable.push_back(*original);
+        result.out_of_sync.insert(object.key);
+      }
     } else if (object.change == diff::Change::kUnchanged) {
       status.status = "Synced";
     } else {

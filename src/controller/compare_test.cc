@@ -66,6 +66,18 @@ TEST(Compare, OnlyObjectsCapstanCreatedAreOfferedForPruning) {
       << "an object with the label but no tracking id is not ours";
 }
 
+TEST(Compare, AnObjectBeingDeletedIsNotPrunedAgainNorAReasonToSync) {
+  std::vector<Value> live = ReadObjects("testdata/compare/live.yaml");
+  live[1]["data"].Set("color", "blue");
+  live[2]["metadata"].Set("deletionTimestamp", "2026-11-22T03:00:00Z");
+  auto comparison = Compare(Shop(), Desired(), live);
+  ASSERT_TRUE(comparison.ok());
+  ASSERT_NE(Find(*comparison, "old"), nullptr);
+  EXPECT_TRUE(Find(*comparison, "old")->requires_pruning);
+  EXPECT_TRUE(comparison->prunable.empty());
+  EXPECT_EQ(comparison->sync_status, "Synced");
+}
+
 TEST(Compare, HooksTakeNoPartInSyncStatusOrHealth) {
   auto comparison = Compare(Shop(), Desired(), ReadObjects("testdata/compare/live.yaml"));
   ASSERT_TRUE(comparison.ok());

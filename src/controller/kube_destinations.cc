@@ -28,6 +28,9 @@ const std::vector<std::pair<std::string, std::string>>& CommonKinds() {
   return kinds;
 }
 
+// How long a reconcile waits for newly watched kinds to list once.
+constexpr std::chrono::milliseconds kCacheSyncTimeout{30'000};
+
 }  // namespace
 
 Result<std::unique_ptr<KubeDestinations>> KubeDestinations::Load(
@@ -82,10 +85,37 @@ Result<target::Target*> KubeDestinations::Resolve(const ApplicationDestination& 
       "spec.destination.server: no kubeconfig context for cluster {}", destination.server));
 }
 
+void KubeDestinations::SetChangeCallback(std::function<void(const std::string&)> callback) {
+  std::lock_guard lock(mu_);
+  on_change_ = std::move(callback);
+}
+
+target::kube::LiveCache& KubeDestinations::CacheFor(Cluster& cluster) {
+  if (!cluster.cache) {
+    auto on_change = on_change_;
+    cluster.cache = std::make_unique<target::kube::LiveCache>(*cluster.client,
+                                                              [on_change](const std::string& app) {
+                                                                if (on_change) on_change(app);
+                                                              });
+  }
+  return *cluster.cache;
+}
+
+// The live objects come from the cluster's watch-fed cache: a reconcile costs no request
+// once its kinds are watched. Only desired objects the cache does not hold (not labelled
+// by capstan yet: created by hand or by another tool) are read one by one.
 Result<std::vector<Value>> KubeDestinations::LiveObjects(target::Target& target,
                                                          const std::string& app,
                                                          const std::vector<Manifest>& desired) {
+  Cluster* cluster = nullptr;
+  for (Cluster& candidate : clusters_) {
+    if (candidate.client.get() == &target) cluster = &candidate;
+  }
+  if (cluster == nullptr)
+    return Error::Internal("LiveObjects: target is not one of these clusters");
+
   std::set<std::pair<std::string, std::string>> kinds(CommonKinds().begin(), CommonKinds().end());
+  target::kube::LiveCache* cache = nullptr;
   {
     std::lock_guard lock(mu_);
     auto& seen = kinds_[app];
@@ -94,26 +124,24 @@ Result<std::vector<Value>> KubeDestinations::LiveObjects(target::Target& target,
                    std::string(KindOf(manifest.object)));
     }
     kinds.insert(seen.begin(), seen.end());
+    cache = &CacheFor(*cluster);
+  }
+  for (const auto& [api_version, kind] : kinds) {
+    // A kind not served (yet: its CRD comes with this sync) has no live objects.
+    if (auto watched = cache->EnsureKind(api_version, kind);
+        !watched.ok() && watched.error().code() != ErrorCode::kNotFound) {
+      return watched.error();
+    }
+  }
+  if (!cache->WaitForSync(kCacheSyncTimeout)) {
+    return Error::Unavailable(fmt::format("{}: the live-state cache did not finish listing in {}s",
+                                          target.Describe(), kCacheSyncTimeout.count() / 1000));
   }
   std::map<ObjectKey, Value> live;
-  for (const auto& [api_version, kind] : kinds) {
-    target::Selector selector;
-    selector.api_version = api_version;
-    selector.kind = kind;
-    selector.label_selector = fmt::format("{}={}", target::kAppLabel, app);
-    auto objects = target.List(selector);
-    if (!objects.ok()) {
-      // A kind not served (yet: its CRD comes with this sync) has no live objects.
-      if (objects.error().code() == ErrorCode::kNotFound) continue;
-      return objects.error();
-    }
-    for (Value& object : *objects) {
-      ObjectKey key = KeyOf(object);
-      live.emplace(std::move(key), std::move(object));
-    }
+  for (Value& object : cache->Snapshot(app)) {
+    ObjectKey key = KeyOf(object);
+    live.emplace(std::move(key), std::move(object));
   }
-  // Desired objects that exist without capstan's label (created by hand or by another
-  // tool) are compared too: syncing adopts them.
   for (const Manifest& manifest : desired) {
     ObjectKey key = KeyOf(manifest.object);
     if (live.contains(key)) continue;

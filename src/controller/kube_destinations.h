@@ -15,6 +15,7 @@
 #include "controller/app_controller.h"
 #include "target/kube/kube.h"
 #include "target/kube/kubeconfig.h"
+#include "target/kube/live_cache.h"
 
 namespace capstan::controller {
 
@@ -31,6 +32,10 @@ class KubeDestinations final : public Destinations {
   Result<std::vector<Value>> LiveObjects(target::Target& target, const std::string& app,
                                          const std::vector<Manifest>& desired) override;
 
+  // Called with an Application's name whenever one of its live objects changes (from the
+  // clusters' watches). Set it before the first LiveObjects call.
+  void SetChangeCallback(std::function<void(const std::string&)> callback);
+
   // The target of the current context (where Application objects are read from).
   target::Target& Current() { return *clusters_[current_].client; }
 
@@ -41,7 +46,10 @@ class KubeDestinations final : public Destinations {
   struct Cluster {
     target::kube::KubeConfig config;
     std::unique_ptr<target::kube::KubeClient> client;
+    // Watches of the objects capstan labelled, started on first use. Guarded by mu_.
+    std::unique_ptr<target::kube::LiveCache> cache;
   };
+  target::kube::LiveCache& CacheFor(Cluster& cluster);  // REQUIRES: mu_ held
   std::vector<Cluster> clusters_;
   size_t current_ = 0;
 
@@ -49,6 +57,7 @@ class KubeDestinations final : public Destinations {
   // Every (apiVersion, kind) an Application ever desired, so an object of a kind that has
   // left Git is still found for pruning. Guarded by mu_.
   std::map<std::string, std::set<std::pair<std::string, std::string>>> kinds_;
+  std::function<void(const std::string&)> on_change_;  // guarded by mu_
 };
 
 }  // namespace capstan::controller

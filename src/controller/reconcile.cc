@@ -17,6 +17,8 @@ namespace capstan::controller {
 
 namespace {
 
+constexpr std::chrono::milliseconds kAfterSyncDelay{1000};
+
 Value Condition(std::string_view type, std::string_view message) {
   Value condition = Value::MakeObject();
   condition.Set("type", type);
@@ -129,8 +131,10 @@ Status AppController::Reconcile(const std::string& name) {
   // 8. Sync.
   RunAndRecord(name, *state, app, **target, *revision, *desired, *live, *comparison, *sync,
                operation_id);
-  // Look again at once: the comparison above predates the sync.
-  queue_.Add(name);
+  // Look again soon: the comparison above predates the sync. Not at once: the live-state
+  // cache learns of the sync's writes through watch events a moment later, and comparing
+  // before they arrive would see drift that is not there.
+  queue_.AddAfter(name, kAfterSyncDelay);
   return OkStatus();
 }
 
