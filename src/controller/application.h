@@ -47,7 +47,8 @@ struct DirectorySource {
 };
 
 // spec.source.kustomize. Argo CD applies these as `kustomize edit` overrides of the top
-// kustomization. capstan's renderer cannot yet (see Application::unsupported).
+// kustomization; capstan passes them to the renderer (render::KustomizeOverrides). Other
+// overrides (replicas, patches, components...) are listed in Application::unsupported.
 struct KustomizeSource {
   std::vector<std::string> images;  // "name=newName:tag" / "name:tag" / "name@digest"
   std::string name_prefix, name_suffix, namespace_;
@@ -183,7 +184,9 @@ Status CheckSupported(const Application& app);
 
 // The render request for the Application's source in a checkout at `checkout_root`.
 // Errors (Invalid) for an unsupported source feature (`in_source` entries: a repository
-// chart, jsonnet, kustomize overrides, several sources). Helm gets the destination
+// chart, jsonnet, kustomize replicas/patches/components, several sources). Kustomize
+// images, namePrefix, nameSuffix, namespace, commonLabels and commonAnnotations become
+// render overrides. Helm gets the destination
 // namespace and, without releaseName, the Application's name as release name; valuesObject
 // (as YAML) replaces values.
 Result<render::RenderRequest> ToRenderRequest(const Application& app,
@@ -253,7 +256,8 @@ struct ApplicationStatus {
 };
 
 // Argo CD's `status` object for `app` in `status` (field names exactly as Argo CD's):
-// sync{status, revision, comparedTo{source, destination}}, health{status, message},
+// sync{status, revision, comparedTo{source, destination, ignoreDifferences}},
+// health{status, message},
 // operationState{phase, message, startedAt, finishedAt, syncResult{revision, resources}},
 // resources[], history[], reconciledAt, summary{images}. Times are RFC 3339 UTC
 // ("2026-01-02T03:04:05Z"); empty strings, unset times and empty lists are left out.

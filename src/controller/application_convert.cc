@@ -27,7 +27,16 @@ Result<render::RenderRequest> ToRenderRequest(const Application& app,
     // folder detected as plain YAML must read the same as under Argo CD.
     request.directory.recurse = false;
   }
-  if (source.kustomize) request.kind = render::SourceKind::kKustomize;
+  if (const auto& kustomize = source.kustomize) {
+    request.kind = render::SourceKind::kKustomize;
+    render::KustomizeOverrides& overrides = request.kustomize.overrides;
+    overrides.images = kustomize->images;
+    overrides.name_prefix = kustomize->name_prefix;
+    overrides.name_suffix = kustomize->name_suffix;
+    overrides.namespace_ = kustomize->namespace_;
+    overrides.common_labels = kustomize->common_labels;
+    overrides.common_annotations = kustomize->common_annotations;
+  }
   // Helm options are filled whatever the detected kind: Argo CD passes the destination
   // namespace and the Application's name to every chart, with or without a helm block.
   request.helm.release_name = app.name;

@@ -168,12 +168,11 @@ TEST(ApplicationErrorsTest, UnsupportedFeaturesLoadButAreRefusedAtUse) {
                "value: b}]}}}\n" +
                std::string(kDestination)),
        w + "spec.source.directory.jsonnet: Jsonnet is not supported yet", true},
-      {"kustomize images",
-       AppYaml("  source: {repoURL: x, path: web, kustomize: {images: [nginx:1.25]}}\n" +
+      {"kustomize replicas",
+       AppYaml("  source: {repoURL: x, path: web, kustomize: {replicas: [{name: web, count: "
+               "3}]}}\n" +
                std::string(kDestination)),
-       w + "spec.source.kustomize.images: Kustomize overrides in the Application are not "
-           "supported yet",
-       true},
+       w + "spec.source.kustomize.replicas: this Kustomize override is not supported yet", true},
       {"several sources",
        AppYaml("  sources:\n  - {repoURL: x, path: a}\n  - {repoURL: other, path: b}\n" +
                std::string(kDestination)),

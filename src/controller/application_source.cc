@@ -60,15 +60,14 @@ KustomizeSource ReadKustomize(FieldReader& r, const Value& map, const std::strin
   if (!out.version.empty()) {
     r.Warn(Join(path, "version"), "ignored: capstan builds kustomizations natively");
   }
-  // Argo CD applies every one of these with `kustomize edit` before building; capstan's
-  // native renderer has no such overrides yet, and building without them would deploy
-  // other objects than Argo CD would.
+  // images, namePrefix, nameSuffix, namespace, commonLabels and commonAnnotations go to the
+  // renderer as overrides. Argo CD applies the rest with `kustomize edit` too; building
+  // without them would deploy other objects than Argo CD would.
   MarkIfSet(r, map, path,
-            {"namePrefix", "nameSuffix", "images", "replicas", "commonLabels", "commonAnnotations",
-             "forceCommonLabels", "forceCommonAnnotations", "namespace",
-             "commonAnnotationsEnvsubst", "components", "patches", "kubeVersion", "apiVersions",
-             "labelWithoutSelector", "labelIncludeTemplates"},
-            "Kustomize overrides in the Application are");
+            {"replicas", "forceCommonLabels", "forceCommonAnnotations", "commonAnnotationsEnvsubst",
+             "components", "patches", "kubeVersion", "apiVersions", "labelWithoutSelector",
+             "labelIncludeTemplates"},
+            "this Kustomize override is");
   return out;
 }
 

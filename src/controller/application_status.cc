@@ -100,6 +100,10 @@ Value BuildStatusValue(const Application& app, const ApplicationStatus& status) 
   SetString(destination, "name", app.destination.name);
   SetString(destination, "namespace", app.destination.namespace_);
   compared.Set("destination", std::move(destination));
+  if (const Value* ignore = app.raw.At({"spec", "ignoreDifferences"});
+      ignore != nullptr && !ignore->empty()) {
+    compared.Set("ignoreDifferences", *ignore);
+  }
   sync.Set("comparedTo", std::move(compared));
   out.Set("sync", std::move(sync));
   out.Set("health", HealthValue(status.health));

@@ -268,6 +268,47 @@ TEST(ApplicationTest, RenderRequestRendersTheFolderAsArgoCdWould) {
   EXPECT_EQ(rendered->manifests.size(), 2u);
 }
 
+// Argo CD's kustomize settings reach the renderer and change what it builds.
+TEST(ApplicationTest, KustomizeOverridesAreRendered) {
+  auto value = ParseYaml(R"(
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: kg}
+spec:
+  source:
+    repoURL: https://git.example.com/web.git
+    path: kustomize-guestbook
+    kustomize:
+      namePrefix: prod-
+      nameSuffix: -v2
+      namespace: shop
+      images: [gcr.io/heptio-images/ks-guestbook-demo=registry.example.com/guestbook:0.3]
+      commonLabels: {team: web}
+      commonAnnotations: {owner: platform}
+  destination: {server: https://kubernetes.default.svc, namespace: shop}
+)",
+                         "kg.yaml");
+  ASSERT_TRUE(value.ok());
+  auto app = ParseApplication(*value, "kg.yaml");
+  ASSERT_TRUE(app.ok()) << app.error().message();
+  EXPECT_TRUE(CheckSupported(*app).ok());
+  auto request = ToRenderRequest(*app, "testdata/applications/repo");
+  ASSERT_TRUE(request.ok()) << request.error().message();
+  EXPECT_EQ(request->kustomize.overrides.name_prefix, "prod-");
+  auto rendered = render::Render(*request);
+  ASSERT_TRUE(rendered.ok()) << rendered.error().message();
+  ASSERT_EQ(rendered->manifests.size(), 1u);
+  const Value& deployment = rendered->manifests[0].object;
+  // The Application's namePrefix replaces the kustomization's "base-".
+  EXPECT_EQ(NameOf(deployment), "prod-guestbook-ui-v2");
+  EXPECT_EQ(NamespaceOf(deployment), "shop");
+  EXPECT_EQ(deployment.StringAt({"metadata", "labels", "team"}), "web");
+  EXPECT_EQ(deployment.StringAt({"metadata", "annotations", "owner"}), "platform");
+  const Value* containers = deployment.At({"spec", "template", "spec", "containers"});
+  ASSERT_TRUE(containers != nullptr && containers->is_array());
+  EXPECT_EQ(containers->as_array()[0].StringAt({"image"}), "registry.example.com/guestbook:0.3");
+}
+
 TEST(ApplicationTest, RetryDelayDoublesUpToTheCap) {
   RetryPolicy retry;  // 5s, factor 2, 3m
   std::vector<std::chrono::nanoseconds> delays;
@@ -419,6 +460,14 @@ TEST(ApplicationTest, FreshStatusIsUnknownAndLeavesEmptyPartsOut) {
   EXPECT_EQ(built.Find("history"), nullptr);
   EXPECT_EQ(built.Find("reconciledAt"), nullptr);
   EXPECT_EQ(built.Find("summary"), nullptr);
+  EXPECT_EQ(built.At({"sync", "comparedTo", "ignoreDifferences"}), nullptr);
+
+  // As Argo CD, comparedTo also says which differences were ignored.
+  Application kustomize = ReadExample("kustomize-guestbook.yaml");
+  built = BuildStatusValue(kustomize, ApplicationStatus{});
+  const Value* ignored = built.At({"sync", "comparedTo", "ignoreDifferences"});
+  ASSERT_NE(ignored, nullptr);
+  EXPECT_EQ(*ignored, *kustomize.raw.At({"spec", "ignoreDifferences"}));
 }
 
 }  // namespace
