@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <random>
 
 #include "controller/app_state.h"
@@ -127,7 +128,10 @@ void AppController::Worker() {
     }
     if (result.ok()) {
       queue_.Forget(*name);
-      queue_.AddAfter(*name, Jittered(options_.resync_period));
+      // Git is polled by reconciling: a due repository is fetched by the reconcile, so an
+      // Application is looked at again at the poll interval when that is sooner.
+      queue_.AddAfter(*name,
+                      Jittered(std::min(options_.resync_period, revisions_.poll_interval())));
     } else {
       queue_.AddRateLimited(*name);
     }

@@ -107,6 +107,14 @@ class AppController {
   // newer commit arrives on its target revision. Returns the operation id.
   Result<int64_t> Rollback(const std::string& app, int64_t history_id, const std::string& actor,
                            const std::string& source_address);
+  // Rollback without pinning: writes one commit to the Application's target branch that
+  // brings its path back to history entry `history_id`'s revision (`git revert` of
+  // everything since, as a commit), then refreshes; automated sync deploys it, otherwise a
+  // sync is started. Returns the new commit's SHA. Invalid when targetRevision is not a
+  // branch; Conflict when the branch moved meanwhile (try again).
+  Result<std::string> RevertInGit(const std::string& app, int64_t history_id,
+                                  const std::string& actor, const std::string& source_address);
+
   // The audit log, newest first: every sync, rollback, pin, self-heal and webhook.
   Result<Value> AuditLog(const std::string& app, size_t limit) const;
 

@@ -53,6 +53,11 @@ class Revisions {
   // Makes the next Resolve of `url` fetch (a webhook said the repository changed).
   void MarkStale(const std::string& url);
 
+  std::chrono::milliseconds poll_interval() const { return options_.poll_interval; }
+
+  // The mirrors, for writing commits (rollback --git-revert).
+  source::RepositoryCache& cache() { return cache_; }
+
  private:
   Result<source::Repository> FetchIfDue(const std::string& url, bool refresh);
   Result<std::filesystem::path> Checkout(const source::Repository& repo, const std::string& sha);

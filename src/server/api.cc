@@ -138,12 +138,17 @@ void AddApiRoutes(HttpServer& server, controller::AppController& controller, sto
         if (id == nullptr || !id->is_int()) {
           return Response::Error(400, "rollback: \"id\" (a history id) is required");
         }
-        if (BoolField(*body, "gitRevert")) {
-          return Response::Error(400,
-                                 "rollback --git-revert is not supported yet: roll back and pin "
-                                 "instead (without --git-revert)");
-        }
         std::string name = request.params.at("name");
+        if (BoolField(*body, "gitRevert")) {
+          auto commit =
+              controller.RevertInGit(name, id->as_int(), ActorOf(request), request.remote_address);
+          if (!commit.ok()) return ErrorResponse(commit.error());
+          Value answer = Value::MakeObject();
+          answer.Set("revertCommit", *commit);
+          answer.Set("message", fmt::format("pushed revert commit {} bringing history {} back",
+                                            commit->substr(0, 7), id->as_int()));
+          return Response::Json(202, answer);
+        }
         auto operation =
             controller.Rollback(name, id->as_int(), ActorOf(request), request.remote_address);
         if (!operation.ok()) return ErrorResponse(operation.error());
