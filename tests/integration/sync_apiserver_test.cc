@@ -1,11 +1,14 @@
-// sync::RunSync against a real kube-apiserver v1.20.2 with its controller manager
-// (scripts/kube-env.sh, no kubelet: Pods stay Pending, so Deployments never become
-// available): waves in order, hooks and their delete policies, ownership stamps, prune of
-// exactly tracked objects, the dry run, timeouts, Degraded objects, SyncFail hooks and
-// cancellation. Needs `scripts/kube-env.sh build`; without it every test fails loudly.
+// sync::RunSync against a real kube-apiserver v1.20.2 with its controller manager and
+// scheduler (scripts/kube-env.sh) and the test stand-in for a kubelet (Pods "run" as their
+// annotations say, no container runs): waves in order, hooks and their delete policies,
+// Job hooks that complete or fail, waiting for a Deployment to become available,
+// ownership stamps, prune of exactly tracked objects, the dry run, timeouts, Degraded
+// objects, SyncFail hooks and cancellation. Needs `scripts/kube-env.sh build`; without it
+// every test fails loudly.
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,6 +49,13 @@ std::vector<Manifest> Manifests(const std::string& yaml) {
   return out;
 }
 
+std::string ReplaceAll(std::string text, const std::string& from, const std::string& to) {
+  for (size_t at = 0; (at = text.find(from, at)) != std::string::npos; at += to.size()) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
 std::string Summary(const sync::SyncResult& result) {
   std::string out = std::string(sync::OperationPhaseName(result.phase)) + ": " + result.message;
   for (const sync::ResourceResult& r : result.resources) {
@@ -59,6 +69,8 @@ class SyncApiServer : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = std::make_unique<TempDir>();
+    // kube-env.sh starts the stand-in when this names it.
+    setenv("CAPSTAN_TEST_KUBELET", CAPSTAN_TEST_KUBELET, 1);
     RunOutput run = RunProgram({kKubeEnv, "start", dir_->path().string()});
     if (run.exit_code != 0) {
       start_error_ =
@@ -373,7 +385,7 @@ spec:
   template:
     metadata: {labels: {app: web}}
     spec:
-      containers: [{name: web, image: nginx:1.25}]
+      containers: [{name: web, image: test-kubelet.invalid/pull-error}]
 ---
 apiVersion: v1
 kind: ConfigMap
@@ -391,14 +403,11 @@ metadata:
 )";
 
 std::string StuckApp(const std::string& ns, int deadline_seconds) {
-  std::string yaml = kStuckApp;
-  for (size_t at; (at = yaml.find("NS")) != std::string::npos;) yaml.replace(at, 2, ns);
-  yaml.replace(yaml.find("DEADLINE"), 8, std::to_string(deadline_seconds));
-  return yaml;
+  return ReplaceAll(ReplaceAll(kStuckApp, "NS", ns), "DEADLINE", std::to_string(deadline_seconds));
 }
 
 TEST_F(SyncApiServer, WaveThatNeverGetsHealthyTimesOutAndRunsSyncFailHooks) {
-  // No kubelet: the Deployment's Pod stays Pending, the Deployment Progressing.
+  // Its image cannot be pulled: the Pod stays Pending, the Deployment Progressing.
   sync::PlanInput input;
   input.desired = Manifests(StuckApp("sync-stuck", 600));
   sync::SyncOptions options = Options("stuck");
@@ -412,7 +421,8 @@ TEST_F(SyncApiServer, WaveThatNeverGetsHealthyTimesOutAndRunsSyncFailHooks) {
 }
 
 TEST_F(SyncApiServer, DegradedObjectFailsTheSync) {
-  // The controller manager marks the Deployment ProgressDeadlineExceeded after 1 s.
+  // The controller manager marks the Deployment ProgressDeadlineExceeded after 1 s of
+  // failing to pull its image.
   sync::PlanInput input;
   input.desired = Manifests(StuckApp("sync-degraded", 1));
   sync::SyncOptions options = Options("degraded");
@@ -424,6 +434,106 @@ TEST_F(SyncApiServer, DegradedObjectFailsTheSync) {
             "apps/Deployment sync-degraded/web: Deployment \"web\" exceeded its progress "
             "deadline");
   EXPECT_FALSE(Live({"", "ConfigMap", "sync-degraded", "after"}).has_value());
+}
+
+const char kJobsApp[] = R"(
+apiVersion: v1
+kind: Namespace
+metadata: {name: sync-jobs}
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: migrate
+  namespace: sync-jobs
+  annotations: {argocd.argoproj.io/hook: PreSync, argocd.argoproj.io/hook-delete-policy: HookSucceeded}
+spec:
+  backoffLimit: 0
+  template:
+    metadata:
+      annotations: {test-kubelet.capstan.dev/run-seconds: "2"}
+    spec:
+      restartPolicy: Never
+      containers: [{name: migrate, image: tools:1}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: sync-jobs}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx:1.25}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: after
+  namespace: sync-jobs
+  annotations: {argocd.argoproj.io/sync-wave: "1"}
+)";
+
+TEST_F(SyncApiServer, JobHookCompletesAndDeploymentBecomesHealthyBeforeTheNextWave) {
+  sync::PlanInput input;
+  input.desired = Manifests(kJobsApp);
+  std::vector<std::string> healthy;
+  sync::SyncOptions options = Options("jobs");
+  options.wave_timeout = std::chrono::seconds(90);
+  options.progress = [&](const sync::ProgressEvent& event) {
+    if (event.type == sync::ProgressEvent::Type::kWaveStarted && event.wave == 1) {
+      // The Deployment of wave 0 is available before wave 1 starts.
+      std::optional<Value> web = Live({"apps", "Deployment", "sync-jobs", "web"});
+      ASSERT_TRUE(web.has_value());
+      EXPECT_EQ(web->At({"status", "availableReplicas"}) != nullptr
+                    ? web->At({"status", "availableReplicas"})->as_int()
+                    : 0,
+                2);
+    }
+  };
+  sync::SyncResult result = sync::RunSync(*client_, MustPlan(input, {.app = "jobs"}), options);
+  ASSERT_EQ(result.phase, sync::OperationPhase::kSucceeded) << Summary(result);
+  bool saw_hook = false;
+  for (const sync::ResourceResult& r : result.resources) {
+    if (r.key.name != "migrate") continue;
+    saw_hook = true;
+    EXPECT_EQ(r.hook_phase, sync::OperationPhase::kSucceeded);
+    EXPECT_GE(r.finished - r.started, std::chrono::seconds(1)) << "the hook ran for 2 s";
+  }
+  EXPECT_TRUE(saw_hook) << Summary(result);
+  EXPECT_FALSE(Live({"batch", "Job", "sync-jobs", "migrate"}).has_value());
+  EXPECT_TRUE(Live({"", "ConfigMap", "sync-jobs", "after"}).has_value());
+}
+
+TEST_F(SyncApiServer, FailedJobHookFailsTheSyncAndRunsSyncFailHooks) {
+  std::string yaml = ReplaceAll(kJobsApp, "sync-jobs", "sync-hookfail");
+  yaml = ReplaceAll(yaml, "HookSucceeded", "HookFailed");
+  yaml = ReplaceAll(yaml, "run-seconds: \"2\"",
+                    "run-seconds: \"1\", test-kubelet.capstan.dev/exit-code: \"3\"");
+  yaml += R"(---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: on-failure
+  namespace: sync-hookfail
+  annotations: {argocd.argoproj.io/hook: SyncFail}
+)";
+  sync::PlanInput input;
+  input.desired = Manifests(yaml);
+  sync::SyncOptions options = Options("hookfail");
+  options.wave_timeout = std::chrono::seconds(90);
+  sync::SyncResult result = sync::RunSync(*client_, MustPlan(input, {.app = "hookfail"}), options);
+  ASSERT_EQ(result.phase, sync::OperationPhase::kFailed) << Summary(result);
+  EXPECT_EQ(result.message.rfind("one or more synchronization tasks completed unsuccessfully, "
+                                 "reason: batch/Job sync-hookfail/migrate: ",
+                                 0),
+            0u)
+      << result.message;
+  // Nothing of the Sync phase ran; the SyncFail hook did; HookFailed deleted the Job.
+  EXPECT_FALSE(Live({"apps", "Deployment", "sync-hookfail", "web"}).has_value());
+  EXPECT_TRUE(Live({"", "ConfigMap", "sync-hookfail", "on-failure"}).has_value());
+  EXPECT_FALSE(Live({"batch", "Job", "sync-hookfail", "migrate"}).has_value());
 }
 
 TEST_F(SyncApiServer, CancelStopsBeforeTheNextWave) {
