@@ -13,5 +13,6 @@ void AddDiffCommand(CLI::App& app, int& exit_code);
 void AddVersionCommand(CLI::App& app, int& exit_code);
 void AddAppCommand(CLI::App& app, int& exit_code);
 void AddServerCommand(CLI::App& app, int& exit_code);
+void AddApplyCommand(CLI::App& app, int& exit_code);
 
 }  // namespace capstan::cli

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   capstan::cli::AddRenderCommand(app, exit_code);
   capstan::cli::AddLintCommand(app, exit_code);
   capstan::cli::AddDiffCommand(app, exit_code);
+  capstan::cli::AddApplyCommand(app, exit_code);
   capstan::cli::AddServerCommand(app, exit_code);
   capstan::cli::AddAppCommand(app, exit_code);
   capstan::cli::AddVersionCommand(app, exit_code);
