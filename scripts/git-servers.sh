@@ -179,6 +179,7 @@ case "${cmd}" in
     trap 'if ((started == 0)); then stop_pidfile "${dir}/ssh/sshd.pid"; stop_pidfile "${dir}/https/lighttpd.pid"; fi' EXIT
     start_ssh "${dir}" "$(id -un)"
     start_https "${dir}"
+    # shellcheck disable=SC2034  # read by the EXIT trap
     started=1
     ;;
   stop)

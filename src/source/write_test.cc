@@ -305,11 +305,13 @@ TEST(RevertToRevision, ConcurrentRevertsLoseNoCommit) {
   remote.Push("bad");
   constexpr int kThreads = 4;
   std::vector<std::unique_ptr<RepositoryCache>> caches;
+  caches.reserve(kThreads);
   for (int i = 0; i < kThreads; ++i) {
     caches.push_back(std::make_unique<RepositoryCache>(tmp.path() / ("cache" + std::to_string(i))));
   }
   std::vector<Result<std::string>> results(kThreads, Error::Internal("not run"));
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&, i] {
       results[i] = RevertToRevision(*caches[i], Request(remote.url(), "main", goods[i]));
