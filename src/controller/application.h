@@ -227,6 +227,7 @@ struct ResourceResult {
   std::string message;     // kubectl-like "deployment.apps/web configured"
   std::string hook_phase;  // for hooks: Running, Succeeded, Failed...; else empty
   std::string sync_phase;  // PreSync, Sync, PostSync, SyncFail
+  int64_t sync_wave = 0;   // capstan's addition: the wave it ran in (syncWave)
 };
 
 struct OperationState {

@@ -53,6 +53,7 @@ Value OperationValue(const OperationState& op) {
     SetString(item, "message", r.message);
     SetString(item, "hookPhase", r.hook_phase);
     SetString(item, "syncPhase", r.sync_phase);
+    item.Set("syncWave", r.sync_wave);
     resources.as_array().push_back(std::move(item));
   }
   if (!resources.empty()) result.Set("resources", std::move(resources));

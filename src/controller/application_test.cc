@@ -425,7 +425,8 @@ operationState:
     revision: 4c1a2b3
     resources:
       - {group: apps, version: v1, kind: Deployment, namespace: guestbook, name: guestbook-ui,
-         status: Synced, message: deployment.apps/guestbook-ui configured, syncPhase: Sync}
+         status: Synced, message: deployment.apps/guestbook-ui configured, syncPhase: Sync,
+         syncWave: 0}
 resources:
   - {version: v1, kind: Service, namespace: guestbook, name: guestbook-ui, status: Synced,
      health: {status: Healthy}}

@@ -27,6 +27,7 @@ ResourceResult ToStatus(const sync::ResourceResult& result, const Value* object)
   if (result.hook_phase)
     status.hook_phase = std::string(sync::OperationPhaseName(*result.hook_phase));
   status.sync_phase = std::string(sync::PhaseName(result.phase));
+  status.sync_wave = result.wave;
   return status;
 }
 

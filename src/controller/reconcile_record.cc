@@ -39,6 +39,7 @@ Value ResultsValue(const std::vector<ResourceResult>& results) {
     entry.Set("message", r.message);
     if (!r.hook_phase.empty()) entry.Set("hookPhase", r.hook_phase);
     entry.Set("syncPhase", r.sync_phase);
+    entry.Set("syncWave", r.sync_wave);
     list.as_array().push_back(std::move(entry));
   }
   return list;

@@ -128,6 +128,12 @@ struct SyncOptions {
 // REQUIRES: options.app is the Application the plan was built for.
 SyncResult RunSync(target::Target& target, const Plan& plan, const SyncOptions& options);
 
+// `object` with `protocol: TCP` filled into Service ports and container ports that leave it
+// out. It is Kubernetes' default, but server-side apply on API servers before 1.21 refuses
+// such a list element ("associative list with keys has an element that omits key field
+// protocol"), and Argo CD's example Services leave it out. Other fields are kept.
+Value WithListKeyDefaults(Value object);
+
 // `object` with target::kAppLabel = app and target::kTrackingAnnotation = TrackingId(app,
 // key) set (other labels and annotations kept).
 Value StampOwnership(Value object, std::string_view app);

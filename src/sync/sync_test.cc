@@ -44,3 +44,35 @@ TEST(Names, AsArgoCD) {
 
 }  // namespace
 }  // namespace capstan::sync
+
+namespace capstan::sync {
+namespace {
+
+TEST(WithListKeyDefaults, FillsTcpIntoServiceAndContainerPortsThatLeaveItOut) {
+  auto service = ParseYaml(
+      "apiVersion: v1\nkind: Service\nmetadata: {name: web}\n"
+      "spec:\n  ports:\n  - port: 80\n  - port: 53\n    protocol: UDP\n",
+      "service.yaml");
+  ASSERT_TRUE(service.ok());
+  Value filled = WithListKeyDefaults(*service);
+  EXPECT_EQ(filled.At({"spec", "ports"})->as_array()[0].StringAt({"protocol"}), "TCP");
+  EXPECT_EQ(filled.At({"spec", "ports"})->as_array()[1].StringAt({"protocol"}), "UDP");
+
+  auto deployment = ParseYaml(
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
+      "spec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: x:1\n"
+      "        ports:\n        - containerPort: 8080\n",
+      "deployment.yaml");
+  ASSERT_TRUE(deployment.ok());
+  Value pods = WithListKeyDefaults(*deployment);
+  const Value* port = pods.At({"spec", "template", "spec", "containers"});
+  ASSERT_NE(port, nullptr);
+  EXPECT_EQ(port->as_array()[0].At({"ports"})->as_array()[0].StringAt({"protocol"}), "TCP");
+
+  auto config = ParseYaml("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", "c.yaml");
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(WithListKeyDefaults(*config), *config);
+}
+
+}  // namespace
+}  // namespace capstan::sync

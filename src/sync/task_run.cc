@@ -27,7 +27,8 @@ size_t Runner::Apply(const Task& task, bool dry_run) {
   target::ApplyOptions apply;
   apply.force = options_.force;
   apply.dry_run = dry_run;
-  Result<Value> applied = target_.Apply(StampOwnership(task.object, options_.app), apply);
+  Result<Value> applied =
+      target_.Apply(StampOwnership(WithListKeyDefaults(task.object), options_.app), apply);
   if (!applied.ok()) {
     last_apply_error_ = applied.error().code();
     result.status = ResultCode::kSyncFailed;
