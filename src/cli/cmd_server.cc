@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "server/api.h"
 #include "server/http_server.h"
+#include "source/credentials_file.h"
 #include "store/store.h"
 
 namespace capstan::cli {
@@ -34,6 +35,7 @@ struct ServerFlags {
   std::string apps;
   std::string apps_revision = "HEAD";
   std::string apps_path;
+  std::string repo_credentials;
   std::string state = ".capstan";
   std::string listen = "127.0.0.1:8080";
   std::string log_format = "text";
@@ -87,9 +89,20 @@ int Run(const ServerFlags& flags) {
     fmt::print(stderr, "capstan server: {}\n", destinations.error().message());
     return 2;
   }
-  source::RepositoryCache repositories(fs::path(flags.state) / "repositories");
-  controller::Revisions revisions(repositories, fs::path(flags.state) / "checkouts",
-                                  {.poll_interval = Millis(flags.poll_seconds)});
+  std::unique_ptr<source::FileCredentialProvider> credentials;
+  if (!flags.repo_credentials.empty()) {
+    auto loaded = source::FileCredentialProvider::Load(flags.repo_credentials);
+    if (!loaded.ok()) {
+      fmt::print(stderr, "capstan server: --repo-credentials: {}\n", loaded.error().message());
+      return 2;
+    }
+    credentials = std::move(*loaded);
+  }
+  source::RepositoryCache repositories(fs::path(flags.state) / "repositories",
+                                       {.credentials = credentials.get()});
+  controller::Revisions revisions(
+      repositories, fs::path(flags.state) / "checkouts",
+      {.poll_interval = Millis(flags.poll_seconds), .credentials = credentials.get()});
   controller::ControllerOptions options;
   options.workers = flags.workers;
   options.resync_period = Millis(flags.resync_seconds);
@@ -165,6 +178,8 @@ void AddServerCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--apps-revision", flags->apps_revision,
                   "Revision of the --apps repository (default HEAD)");
   cmd->add_option("--apps-path", flags->apps_path, "Folder inside the --apps repository");
+  cmd->add_option("--repo-credentials", flags->repo_credentials,
+                  "YAML list of credentials for https and ssh repositories (docs/server.md)");
   cmd->add_flag("!--no-cluster-apps", flags->apps_from_cluster,
                 "Do not read Application objects from the cluster");
   cmd->add_option("--state", flags->state, "Folder for the store, repositories and checkouts")

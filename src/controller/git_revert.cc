@@ -54,6 +54,7 @@ Result<std::string> AppController::RevertInGit(const std::string& app, int64_t h
   source::WriteOptions write;
   write.author = {"capstan", "capstan@localhost"};
   write.committer = write.author;
+  write.credentials = revisions_.credentials();
   auto commit = source::RevertToRevision(revisions_.cache(), request, write);
   if (!commit.ok()) return commit.error().Wrap(fmt::format("application {}: --git-revert", app));
 

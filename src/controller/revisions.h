@@ -28,6 +28,9 @@ struct RevisionsOptions {
   // Each fetch's next due time is moved by up to this fraction of the interval, at random.
   // Default 0.1.
   double jitter = 0.1;
+  // Credentials for writing commits (rollback --git-revert); normally the provider the
+  // cache fetches with. Not owned; may be null (then only remotes without authentication).
+  source::CredentialProvider* credentials = nullptr;
 };
 
 struct Revision {
@@ -57,6 +60,7 @@ class Revisions {
 
   // The mirrors, for writing commits (rollback --git-revert).
   source::RepositoryCache& cache() { return cache_; }
+  source::CredentialProvider* credentials() const { return options_.credentials; }
 
  private:
   Result<source::Repository> FetchIfDue(const std::string& url, bool refresh);
