@@ -139,6 +139,14 @@ void AppController::Worker() {
   }
 }
 
+Result<std::shared_ptr<AppController::AppState>> AppController::FindApp(
+    const std::string& app) const {
+  std::lock_guard lock(mu_);
+  auto it = apps_.find(app);
+  if (it == apps_.end()) return Error::NotFound(fmt::format("application {} not found", app));
+  return it->second;
+}
+
 void AppController::Refresh(const std::string& app) {
   std::shared_ptr<AppState> state;
   {
@@ -173,13 +181,9 @@ size_t AppController::RefreshRepository(const std::string& url) {
 }
 
 Result<int64_t> AppController::RequestSync(const std::string& app, SyncRequest request) {
-  std::shared_ptr<AppState> state;
-  {
-    std::lock_guard lock(mu_);
-    auto it = apps_.find(app);
-    if (it == apps_.end()) return Error::NotFound(fmt::format("application {} not found", app));
-    state = it->second;
-  }
+  auto found = FindApp(app);
+  if (!found.ok()) return found.error();
+  std::shared_ptr<AppState> state = std::move(*found);
   {
     std::lock_guard lock(state->mu);
     if (state->operation_running || state->pending) {
@@ -221,13 +225,9 @@ Result<int64_t> AppController::Rollback(const std::string& app, int64_t history_
         fmt::format("application {}: no history entry {} (see `capstan app history {}`)", app,
                     history_id, app));
   }
-  std::shared_ptr<AppState> state;
-  {
-    std::lock_guard lock(mu_);
-    auto it = apps_.find(app);
-    if (it == apps_.end()) return Error::NotFound(fmt::format("application {} not found", app));
-    state = it->second;
-  }
+  auto found = FindApp(app);
+  if (!found.ok()) return found.error();
+  std::shared_ptr<AppState> state = std::move(*found);
   Application spec;
   {
     std::lock_guard lock(state->mu);
@@ -262,13 +262,9 @@ Result<int64_t> AppController::Rollback(const std::string& app, int64_t history_
 }
 
 Result<Value> AppController::Get(const std::string& app) const {
-  std::shared_ptr<AppState> state;
-  {
-    std::lock_guard lock(mu_);
-    auto it = apps_.find(app);
-    if (it == apps_.end()) return Error::NotFound(fmt::format("application {} not found", app));
-    state = it->second;
-  }
+  auto found = FindApp(app);
+  if (!found.ok()) return found.error();
+  std::shared_ptr<AppState> state = std::move(*found);
   std::lock_guard lock(state->mu);
   Value object = state->spec.raw;
   Value status = BuildStatusValue(state->spec, state->status);
@@ -296,13 +292,9 @@ std::vector<Value> AppController::List() const {
 }
 
 Result<std::string> AppController::DiffText(const std::string& app) {
-  std::shared_ptr<AppState> state;
-  {
-    std::lock_guard lock(mu_);
-    auto it = apps_.find(app);
-    if (it == apps_.end()) return Error::NotFound(fmt::format("application {} not found", app));
-    state = it->second;
-  }
+  auto found = FindApp(app);
+  if (!found.ok()) return found.error();
+  std::shared_ptr<AppState> state = std::move(*found);
   std::vector<Manifest> desired, live;
   diff::DiffOptions options;
   {

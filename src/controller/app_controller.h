@@ -146,6 +146,8 @@ class AppController {
     std::string block_message;
   };
 
+  // The state of `app`; NotFound "application NAME not found".
+  Result<std::shared_ptr<AppState>> FindApp(const std::string& app) const;
   void Worker();
   Status Reconcile(const std::string& name);
 

@@ -12,13 +12,9 @@ namespace capstan::controller {
 Result<std::string> AppController::RevertInGit(const std::string& app, int64_t history_id,
                                                const std::string& actor,
                                                const std::string& source_address) {
-  std::shared_ptr<AppState> state;
-  {
-    std::lock_guard lock(mu_);
-    auto it = apps_.find(app);
-    if (it == apps_.end()) return Error::NotFound(fmt::format("application {} not found", app));
-    state = it->second;
-  }
+  auto found = FindApp(app);
+  if (!found.ok()) return found.error();
+  std::shared_ptr<AppState> state = std::move(*found);
   Application spec;
   {
     std::lock_guard lock(state->mu);

@@ -3,30 +3,11 @@
 #include <fmt/format.h>
 
 #include "core/log.h"
+#include "sync/prune_kinds.h"
 
 namespace capstan::controller {
 
 namespace {
-
-// Kinds looked at for every Application, so that objects of a kind no longer in Git (or
-// created before a restart) are still found for pruning.
-const std::vector<std::pair<std::string, std::string>>& CommonKinds() {
-  static const std::vector<std::pair<std::string, std::string>> kinds = {
-      {"v1", "ConfigMap"},
-      {"v1", "Secret"},
-      {"v1", "Service"},
-      {"v1", "ServiceAccount"},
-      {"v1", "PersistentVolumeClaim"},
-      {"apps/v1", "Deployment"},
-      {"apps/v1", "StatefulSet"},
-      {"apps/v1", "DaemonSet"},
-      {"batch/v1", "Job"},
-      {"networking.k8s.io/v1", "Ingress"},
-      {"rbac.authorization.k8s.io/v1", "Role"},
-      {"rbac.authorization.k8s.io/v1", "RoleBinding"},
-  };
-  return kinds;
-}
 
 // How long a reconcile waits for newly watched kinds to list once.
 constexpr std::chrono::milliseconds kCacheSyncTimeout{30'000};
@@ -114,7 +95,8 @@ Result<std::vector<Value>> KubeDestinations::LiveObjects(target::Target& target,
   if (cluster == nullptr)
     return Error::Internal("LiveObjects: target is not one of these clusters");
 
-  std::set<std::pair<std::string, std::string>> kinds(CommonKinds().begin(), CommonKinds().end());
+  std::set<std::pair<std::string, std::string>> kinds(sync::CommonPruneKinds().begin(),
+                                                      sync::CommonPruneKinds().end());
   target::kube::LiveCache* cache = nullptr;
   {
     std::lock_guard lock(mu_);

@@ -5,7 +5,7 @@
 #include <array>
 #include <string_view>
 
-#include "diff/internal/base64.h"
+#include "core/base64.h"
 #include "diff/internal/quantity.h"
 #include "diff/internal/steps.h"
 

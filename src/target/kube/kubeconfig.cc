@@ -6,7 +6,7 @@
 
 #include "core/fs.h"
 #include "core/yaml.h"
-#include "target/kube/internal/base64.h"
+#include "core/base64.h"
 
 namespace capstan::target::kube {
 namespace {
@@ -68,7 +68,7 @@ Result<std::string> InlineOrFile(const Value& map, std::string_view field,
   Result<std::string> data = StringField(map, data_field, where);
   if (!data.ok()) return data;
   if (!data->empty()) {
-    std::optional<std::string> decoded = DecodeBase64(*data);
+    std::optional<std::string> decoded = Base64Decode(*data);
     if (!decoded) return Error::Invalid(where + "." + data_field + ": not valid base64");
     return *decoded;
   }

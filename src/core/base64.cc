@@ -1,8 +1,8 @@
-#include "diff/internal/base64.h"
+#include "core/base64.h"
 
 #include <cstdint>
 
-namespace capstan::diff::internal {
+namespace capstan {
 namespace {
 
 constexpr std::string_view kAlphabet =
@@ -73,4 +73,4 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   return out;
 }
 
-}  // namespace capstan::diff::internal
+}  // namespace capstan
