@@ -225,11 +225,12 @@ class CapstanServer {
   // Each start logs to its own folder, run-N/.
   ::testing::AssertionResult Start() {
     ++starts_;
-    std::vector<std::string> argv = {CAPSTAN_BINARY,     "server",
-                                     "--apps",           (root_ / "apps").string(),
-                                     "--state",          (root_ / "state").string(),
-                                     "--listen",         "127.0.0.1:0",
-                                     "--no-cluster-apps"};
+    std::vector<std::string> argv = {
+        CAPSTAN_BINARY, "server",
+        "--apps",       apps_location_.empty() ? (root_ / "apps").string() : apps_location_,
+        "--state",      (root_ / "state").string(),
+        "--listen",     "127.0.0.1:0"};
+    if (!cluster_apps_) argv.push_back("--no-cluster-apps");
     // Fast loops by default; a test's own value of the same flag wins.
     const std::vector<std::pair<std::string, std::string>> defaults = {
         {"--poll", std::to_string(kPollSeconds)},
@@ -253,6 +254,11 @@ class CapstanServer {
     url_ = process_->ReadyWord();
     return ::testing::AssertionSuccess() << url_;
   }
+
+  // Before Start: read Applications from `location` (a folder or a Git URL) instead of the
+  // server's own apps folder, and/or also from Application objects in the cluster.
+  void UseAppsFrom(std::string location) { apps_location_ = std::move(location); }
+  void ReadClusterApps() { cluster_apps_ = true; }
 
   ServerProcess& process() { return *process_; }
   const std::string& url() const { return url_; }
@@ -311,6 +317,8 @@ class CapstanServer {
   std::vector<std::string> extra_flags_;
   std::vector<std::string> env_;
   int starts_ = 0;
+  std::string apps_location_;  // empty: root_/apps
+  bool cluster_apps_ = false;
   std::unique_ptr<ServerProcess> process_;
   std::string url_;
 };
