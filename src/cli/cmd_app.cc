@@ -244,6 +244,13 @@ int Rollback(const ApiClient& client, const AppFlags& flags) {
   return WaitForOperation(client, flags, id->as_int());
 }
 
+int TerminateOp(const ApiClient& client, const AppFlags& flags) {
+  auto answer = client.PostJson(Path(flags.name, "/terminate-op"), Value::MakeObject());
+  if (!answer.ok()) return Fail(answer.error());
+  fmt::print("{}: {}\n", flags.name, Str(*answer, {"message"}));
+  return 0;
+}
+
 }  // namespace
 
 void AddAppCommand(CLI::App& app, int& exit_code) {
@@ -280,6 +287,8 @@ void AddAppCommand(CLI::App& app, int& exit_code) {
   sync->add_flag("--async", flags->async, "Do not wait for the operation to finish");
   sync->add_option("--timeout", flags->timeout_seconds, "Seconds to wait (default 600)");
 
+  add("terminate-op", "Stop the running sync between two steps (it ends Failed)", true,
+      TerminateOp);
   add("history", "List the Application's deployments, newest first", true, History)
       ->add_option("-o,--output", flags->output, "wide or json")
       ->check(CLI::IsMember({"wide", "json"}));

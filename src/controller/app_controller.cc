@@ -112,6 +112,11 @@ void AppController::Start() {
 void AppController::Stop(std::chrono::milliseconds deadline) {
   if (workers_.empty()) return;
   stopping_ = true;
+  {
+    // Running syncs stop between two steps; their operations end as terminated.
+    std::lock_guard lock(mu_);
+    for (auto& [name, state] : apps_) state->terminate = true;
+  }
   queue_.ShutDown();
   (void)deadline;  // workers check stopping_ between sync steps; joins end within one step
   for (std::thread& worker : workers_) worker.join();
@@ -259,6 +264,28 @@ Result<int64_t> AppController::Rollback(const std::string& app, int64_t history_
   request.source_address = source_address;
   request.reason = fmt::format("rollback to history {} ({})", history_id, revision.substr(0, 7));
   return RequestSync(app, request);
+}
+
+Status AppController::TerminateOperation(const std::string& app, const std::string& actor,
+                                         const std::string& source_address) {
+  auto found = FindApp(app);
+  if (!found.ok()) return found.error();
+  std::shared_ptr<AppState> state = std::move(*found);
+  int64_t operation_id = 0;
+  {
+    std::lock_guard lock(state->mu);
+    if (!state->operation_running) {
+      return Error::Conflict(fmt::format("application {}: no operation is running", app));
+    }
+    operation_id = state->operation_id;
+    state->terminate = true;
+    if (state->status.operation) state->status.operation->phase = "Terminating";
+  }
+  (void)store_.TerminateOperation(operation_id);
+  Value details = Value::MakeObject();
+  details.Set("operationId", operation_id);
+  Audit(actor, "terminate-op", app, details, source_address);
+  return OkStatus();
 }
 
 Result<Value> AppController::Get(const std::string& app) const {

@@ -115,6 +115,12 @@ class AppController {
   Result<std::string> RevertInGit(const std::string& app, int64_t history_id,
                                   const std::string& actor, const std::string& source_address);
 
+  // Stops the running operation between two steps (`argocd app terminate-op`): it shows
+  // Terminating, then ends Failed "Operation terminated" after running SyncFail hooks.
+  // NotFound for an unknown Application; Conflict when no operation is running.
+  Status TerminateOperation(const std::string& app, const std::string& actor,
+                            const std::string& source_address);
+
   // The audit log, newest first: every sync, rollback, pin, self-heal and webhook.
   Result<Value> AuditLog(const std::string& app, size_t limit) const;
 

@@ -2,6 +2,7 @@
 // controller; everything durable is also in the store, so a restart loses only timers.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -16,6 +17,10 @@
 namespace capstan::controller {
 
 struct AppController::AppState {
+  // Set to stop the running operation between two steps (terminate-op, shutdown). Read by
+  // the sync without the lock.
+  std::atomic<bool> terminate = false;
+
   std::mutex mu;  // guards every field below
 
   Application spec;

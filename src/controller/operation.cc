@@ -184,7 +184,7 @@ OperationState RunOperation(const OperationInput& input) {
   }
   if (input.cancel != nullptr && input.cancel->load() && state.phase == "Running") {
     state.phase = "Error";
-    state.message = "stopped by a shutdown of capstan";
+    state.message = "operation terminated (terminate-op or a shutdown of capstan)";
   }
   state.finished_at = std::chrono::system_clock::now();
   return state;

@@ -197,10 +197,14 @@ void AppController::RunAndRecord(const std::string& name, AppState& state, const
   }
   input.request = request;
   input.options = &options_;
-  input.cancel = &stopping_;
+  state.terminate = false;
+  input.cancel = &state.terminate;
   input.on_progress = [&](const OperationState& progress) {
     std::lock_guard lock(state.mu);
     state.status.operation = progress;
+    // Argo CD shows a terminating operation as Terminating until it has stopped.
+    if (state.terminate && progress.phase == "Running")
+      state.status.operation->phase = "Terminating";
   };
   OperationState result = RunOperation(input);
 

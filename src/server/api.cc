@@ -159,6 +159,15 @@ void AddApiRoutes(HttpServer& server, controller::AppController& controller, sto
                                           id->as_int()));
         return Response::Json(202, answer);
       });
+  server.Route("POST", "/api/v1/applications/:name/terminate-op",
+               [&controller](const Request& request) {
+                 auto done = controller.TerminateOperation(
+                     request.params.at("name"), ActorOf(request), request.remote_address);
+                 if (!done.ok()) return ErrorResponse(done.error());
+                 Value answer = Value::MakeObject();
+                 answer.Set("message", "terminating the running operation");
+                 return Response::Json(202, answer);
+               });
   server.Route("GET", "/api/v1/audit", [&controller](const Request& request) {
     std::string app;
     if (auto it = request.query.find("app"); it != request.query.end()) app = it->second;

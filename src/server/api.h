@@ -7,6 +7,7 @@
 //   GET  /api/v1/applications/:name/history    {"items": [...]} newest first
 //   POST /api/v1/applications/:name/sync        {"revision","prune","dryRun"} → {"operationId"}
 //   POST /api/v1/applications/:name/rollback    {"id","gitRevert"} → {"operationId","message"}
+//   POST /api/v1/applications/:name/terminate-op  stop the running operation
 //   GET  /api/v1/audit?app=NAME&limit=N         {"items": [...]} newest first
 //   POST /api/webhook                           GitHub, GitLab, Gitea push events
 //   GET  /metrics                               Prometheus text format

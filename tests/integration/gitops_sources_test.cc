@@ -113,3 +113,41 @@ TEST_F(GitOps, RollbackWithGitRevertPushesARevertCommitThatAutomatedSyncDeploys)
 
 }  // namespace
 }  // namespace capstan::gitops_it
+
+namespace capstan::gitops_it {
+namespace {
+
+TEST_F(GitOps, TerminateOpStopsARunningSyncBetweenSteps) {
+  const std::string ns = "e2e-terminate";
+  auto server = StartServer({AppSpec("terminate", "slow-waves", ns).Manual()});
+  ASSERT_NE(server, nullptr);
+  RunOutput sync = server->App({"sync", "terminate", "--async"});
+  ASSERT_EQ(sync.exit_code, 0) << Describe(sync);
+  // Wave 1 is a Job that runs 20 s: stop the sync while it waits on it.
+  Value app;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        app = server->Get("terminate");
+        return Exists(ns, "job/slow-migration") &&
+               Str(app, {"status", "operationState", "phase"}) == "Running";
+      },
+      kConverge))
+      << EmitJson(app, 2) << server->Logs();
+  RunOutput terminate = server->App({"terminate-op", "terminate"});
+  ASSERT_EQ(terminate.exit_code, 0) << Describe(terminate);
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        app = server->Get("terminate");
+        return Str(app, {"status", "operationState", "phase"}) == "Failed";
+      },
+      std::chrono::seconds(15)))
+      << "the 20 s Job must not be waited out: " << EmitJson(app, 2);
+  EXPECT_NE(Str(app, {"status", "operationState", "message"}).find("terminated"),
+            std::string::npos);
+  EXPECT_FALSE(Exists(ns, "configmap/slow-after")) << "the wave after the Job never ran";
+  RunOutput again = server->App({"terminate-op", "terminate"});
+  EXPECT_EQ(again.exit_code, 2) << "nothing left to terminate";
+}
+
+}  // namespace
+}  // namespace capstan::gitops_it
