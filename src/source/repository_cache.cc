@@ -1,8 +1,12 @@
 // Bare mirrors per URL: clone into a temporary folder and rename, or fetch in place.
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <system_error>
 
 #include "core/hash.h"
@@ -112,12 +116,48 @@ std::mutex& RepositoryCache::MutexFor(const std::string& url) {
   return *slot;
 }
 
+namespace {
+
+// An exclusive flock(2) on a file beside a mirror, so that two processes sharing one cache
+// folder (a server and a CLI, two servers by mistake) never fetch into one mirror at once.
+// Released by the destructor, and by the kernel if the process dies.
+class MirrorLock {
+ public:
+  explicit MirrorLock(const std::filesystem::path& path)
+      : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) {
+    if (fd_ >= 0) {
+      while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
+      }
+    }
+  }
+  ~MirrorLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  MirrorLock(const MirrorLock&) = delete;
+  MirrorLock& operator=(const MirrorLock&) = delete;
+  bool ok() const { return fd_ >= 0; }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
 Result<Repository> RepositoryCache::Fetch(std::string_view url) {
   internal::InitGit();
   Repository target{Normalize(url), PathFor(url)};
   std::lock_guard<std::mutex> lock(MutexFor(target.url));
 
   std::error_code ec;
+  std::filesystem::create_directories(cache_dir_, ec);
+  std::filesystem::path lock_path = target.path;
+  lock_path += ".lock";
+  MirrorLock process_lock(lock_path);
+  if (!process_lock.ok()) {
+    return Error::Unavailable(fmt::format("{}: cannot lock {}: {}", internal::Describe(target),
+                                          lock_path.string(), std::strerror(errno)));
+  }
+
   if (std::filesystem::exists(target.path, ec)) {
     Result<GitPtr<git_repository>> repo = internal::Open(target);
     if (!repo.ok()) return std::move(repo).error();

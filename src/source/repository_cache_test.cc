@@ -1,5 +1,10 @@
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "source/internal/testing.h"
@@ -11,10 +16,12 @@ namespace {
 using testing::GitRepo;
 using testing::TempDir;
 
+// The mirrors and temporaries in `dir`; the empty "<mirror>.lock" files are not counted.
 std::vector<std::string> Entries(const std::filesystem::path& dir) {
   std::vector<std::string> names;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    names.push_back(entry.path().filename().string());
+    std::string name = entry.path().filename().string();
+    if (!name.ends_with(".lock")) names.push_back(name);
   }
   return names;
 }
@@ -106,6 +113,30 @@ TEST(RepositoryCache, ConcurrentFetchesOfOneUrlAllSucceed) {
   for (std::thread& t : threads) t.join();
   for (const std::string& result : results) EXPECT_EQ(result, head);
   EXPECT_EQ(Entries(tmp.path() / "cache").size(), 1u) << "no temporary clone is left";
+}
+
+TEST(RepositoryCache, AFetchWaitsForAnotherProcessHoldingTheMirrorsLock) {
+  TempDir tmp;
+  GitRepo origin(tmp.path() / "origin");
+  origin.Commit("first");
+  RepositoryCache cache(tmp.path() / "cache");
+  ASSERT_TRUE(cache.Fetch(origin.url()).ok());
+  // Another open file description of the lock file conflicts exactly as another process.
+  std::filesystem::path lock_path = cache.PathFor(origin.url());
+  lock_path += ".lock";
+  int fd = ::open(lock_path.c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+  std::atomic<bool> done = false;
+  std::thread fetch([&] {
+    EXPECT_TRUE(cache.Fetch(origin.url()).ok());
+    done = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(done) << "the fetch must wait for the lock";
+  ::close(fd);
+  fetch.join();
+  EXPECT_TRUE(done);
 }
 
 TEST(ReadCommit, GivesAuthorMessageAndTime) {

@@ -65,7 +65,8 @@ struct CacheOptions {
 
 // Bare mirrors under one directory, one per URL, in a folder named by a hash of the URL.
 // Thread-safe: fetches of one URL are serialized (a per-repository mutex); different URLs
-// fetch in parallel. Not safe against a second process using the same directory.
+// fetch in parallel. Processes sharing the directory wait for each other too (an flock on
+// "<mirror>.lock" around each fetch).
 class RepositoryCache {
  public:
   // `cache_dir` is created on first Fetch if missing.
