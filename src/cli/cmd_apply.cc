@@ -379,6 +379,11 @@ void AddApplyCommand(CLI::App& app, int& exit_code) {
   cmd->add_flag("--force-conflicts", flags->force_conflicts,
                 "Take over fields another field manager owns (kubectl's --force-conflicts)");
   AddRenderFlags(*cmd, flags->render);
+  // Here the namespace is also where namespaced objects that name none are applied.
+  cmd->get_option("--namespace")
+      ->description(
+          "Namespace of namespaced objects that set none, and Helm's release namespace "
+          "(default: the context's, else default)");
   cmd->callback([flags, &exit_code] { exit_code = RunApply(*flags); });
 }
 
