@@ -4,7 +4,8 @@
 // client's retry budget (target/kube/retry.h), gives up in bounded time when every request
 // fails, with a message naming the object and the failure, and watches stream through.
 // Drives sync::RunSync with a KubeClient whose kubeconfig points at the proxy (a copy of
-// DIR/kubeconfig: same token, insecure-skip-tls-verify). Needs `scripts/kube-env.sh build`;
+// DIR/kubeconfig: same token, insecure-skip-tls-verify), and `capstan apply` with that
+// kubeconfig. Needs `scripts/kube-env.sh build`;
 // without it every test fails loudly.
 #include <gtest/gtest.h>
 
@@ -135,18 +136,26 @@ class FaultTest : public ::testing::Test {
     return proxy.ok() ? std::move(proxy).value() : nullptr;
   }
 
-  // A client whose kubeconfig is DIR/kubeconfig with the server changed to the proxy.
-  static std::unique_ptr<kube::KubeClient> ClientThrough(const FaultProxy& proxy,
-                                                         const kube::KubeClientOptions& options) {
+  // DIR/kubeconfig with the server changed to the proxy (same token,
+  // insecure-skip-tls-verify); empty when DIR/kubeconfig has no server URL.
+  static std::string ProxyKubeconfig(const FaultProxy& proxy) {
     std::ifstream in(dir_->path() / "kubeconfig");
     std::stringstream text;
     text << in.rdbuf();
     std::string yaml = text.str();
     size_t at = yaml.find(direct_config_.server);
     EXPECT_NE(at, std::string::npos) << "no server URL in DIR/kubeconfig";
-    if (at == std::string::npos) return nullptr;
+    if (at == std::string::npos) return "";
     yaml.replace(at, direct_config_.server.size(), proxy.url());
-    auto config = kube::LoadKubeConfig(dir_->Write("kubeconfig-proxy", yaml));
+    return dir_->Write("kubeconfig-proxy-" + std::to_string(proxy.port()), yaml).string();
+  }
+
+  // A client through the proxy.
+  static std::unique_ptr<kube::KubeClient> ClientThrough(const FaultProxy& proxy,
+                                                         const kube::KubeClientOptions& options) {
+    std::string path = ProxyKubeconfig(proxy);
+    if (path.empty()) return nullptr;
+    auto config = kube::LoadKubeConfig(path);
     EXPECT_TRUE(config.ok()) << (config.ok() ? "" : config.error().message());
     if (!config.ok()) return nullptr;
     EXPECT_TRUE(config->insecure_skip_tls_verify);
@@ -337,6 +346,60 @@ TEST_F(FaultTest, WatchStreamsThroughTheProxy) {
   ASSERT_TRUE(end.ok()) << end.error().message();
   EXPECT_EQ(seen, "late");
   EXPECT_EQ(proxy->Injected(), 0);
+}
+
+// The same through `capstan apply`, the command a user runs.
+TEST_F(FaultTest, CliApplyConvergesThroughFaults) {
+  FaultProxy::Options options;
+  options.faults = {.status_429 = 0.1, .status_500 = 0.1, .status_503 = 0.1, .reset = 0.05};
+  options.max_consecutive_faults = kMaxConsecutiveFaults;
+  options.seed = 7;
+  std::unique_ptr<FaultProxy> proxy = StartProxy(options);
+  ASSERT_NE(proxy, nullptr);
+  std::string kubeconfig = ProxyKubeconfig(*proxy);
+  ASSERT_FALSE(kubeconfig.empty());
+
+  constexpr int kObjects = 30;
+  std::string yaml;
+  for (const Manifest& manifest : ConfigMaps("faults-cli", kObjects)) {
+    yaml += "---\n" + capstan::EmitYaml(manifest.object);
+  }
+  TempDir app;
+  app.Write("faults-cli/objects.yaml", yaml);
+  RunOutput run = RunProgram(
+      {CAPSTAN_BINARY, "apply", (app.path() / "faults-cli").string(), "--kubeconfig", kubeconfig});
+  ASSERT_EQ(run.exit_code, 0) << Describe(run) << "\nproxy: " << Faults(*proxy);
+  ExpectAllExist("faults-cli", kObjects);
+  EXPECT_GT(proxy->Injected(), 0) << Faults(*proxy);
+  EXPECT_GT(proxy->Count(Fault::k429), 0) << Faults(*proxy);
+  EXPECT_GT(proxy->Count(Fault::kReset), 0) << Faults(*proxy);
+  ExpectWithinBudget(*proxy, kube::RetryOptions{}.max_attempts);
+}
+
+TEST_F(FaultTest, CliApplyAgainstAnUnavailableServerFailsClearly) {
+  FaultProxy::Options options;
+  options.faults = {.status_503 = 1.0};
+  std::unique_ptr<FaultProxy> proxy = StartProxy(options);
+  ASSERT_NE(proxy, nullptr);
+  std::string kubeconfig = ProxyKubeconfig(*proxy);
+  ASSERT_FALSE(kubeconfig.empty());
+  std::string yaml;
+  for (const Manifest& manifest : ConfigMaps("faults-cli-down", 2)) {
+    yaml += "---\n" + capstan::EmitYaml(manifest.object);
+  }
+  TempDir app;
+  app.Write("down/objects.yaml", yaml);
+
+  Clock::time_point start = Clock::now();
+  RunOutput run = RunProgram(
+      {CAPSTAN_BINARY, "apply", (app.path() / "down").string(), "--kubeconfig", kubeconfig});
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(90));
+  EXPECT_EQ(run.exit_code, 1) << Describe(run);
+  EXPECT_NE(run.err.find("503"), std::string::npos) << Describe(run);
+  EXPECT_NE(run.err.find("Service Unavailable"), std::string::npos) << Describe(run);
+  // It fails before any object is applied (listing what is live), and says so and where.
+  EXPECT_NE(run.err.find("reading live objects from kube " + proxy->url()), std::string::npos)
+      << Describe(run);
 }
 
 }  // namespace
