@@ -26,6 +26,7 @@
 #include "diff/diff.h"
 #include "render/render.h"
 #include "sync/plan.h"
+#include "sync/prune_kinds.h"
 #include "sync/sync.h"
 #include "target/kube/kube.h"
 #include "target/kube/kubeconfig.h"
@@ -50,26 +51,6 @@ constexpr size_t kListInsteadOfGetAbove = 8;
 // syncs at once. At the controller's 50/s, 1,000 objects (a dry run and an apply each, 2,000
 // requests) would wait about 40 s for the limiter alone.
 constexpr double kApplyQps = 0;
-
-// Kinds looked at for objects this app created that have left PATH (prune candidates), as
-// well as every kind PATH holds. The same list as the controller's (kube_destinations.cc).
-const std::vector<std::pair<std::string, std::string>>& PruneKinds() {
-  static const std::vector<std::pair<std::string, std::string>> kinds = {
-      {"v1", "ConfigMap"},
-      {"v1", "Secret"},
-      {"v1", "Service"},
-      {"v1", "ServiceAccount"},
-      {"v1", "PersistentVolumeClaim"},
-      {"apps/v1", "Deployment"},
-      {"apps/v1", "StatefulSet"},
-      {"apps/v1", "DaemonSet"},
-      {"batch/v1", "Job"},
-      {"networking.k8s.io/v1", "Ingress"},
-      {"rbac.authorization.k8s.io/v1", "Role"},
-      {"rbac.authorization.k8s.io/v1", "RoleBinding"},
-  };
-  return kinds;
-}
 
 constexpr std::string_view kApplyFooter = R"(
 PATH is rendered as `capstan render` renders it (plain manifests, Kustomize or Helm).
@@ -144,11 +125,12 @@ void FillNamespaces(target::Target& target, const std::string& ns, std::vector<M
 }
 
 // The live objects the plan needs: every object carrying the app's label (of the kinds PATH
-// holds and PruneKinds), and the live copies of desired objects that exist without it
+// holds and sync::CommonPruneKinds), and the live copies of desired objects that exist without it
 // (made by hand or another tool: applying adopts them).
 Result<std::vector<Value>> LiveObjects(target::Target& target, const std::string& app,
                                        const std::vector<Manifest>& desired) {
-  std::set<std::pair<std::string, std::string>> kinds(PruneKinds().begin(), PruneKinds().end());
+  std::set<std::pair<std::string, std::string>> kinds(sync::CommonPruneKinds().begin(),
+                                                      sync::CommonPruneKinds().end());
   for (const Manifest& manifest : desired) {
     kinds.emplace(std::string(manifest.object.StringAt({"apiVersion"})),
                   std::string(KindOf(manifest.object)));

@@ -34,7 +34,7 @@ Result<std::unique_ptr<KubeDestinations>> KubeDestinations::Load(
       continue;
     }
     if (context == current_config->context) destinations->current_ = destinations->clusters_.size();
-    destinations->clusters_.push_back({std::move(*config), std::move(*client)});
+    destinations->clusters_.push_back({std::move(*config), std::move(*client), nullptr});
   }
   if (destinations->clusters_.empty()) {
     return Error::Invalid(fmt::format("{}: no usable context", kubeconfig.string()));

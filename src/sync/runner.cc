@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <map>
 #include <set>
 #include <utility>
 
@@ -84,26 +85,33 @@ bool Runner::DryRunAll() {
       }
     }
   }
-  std::vector<std::string> failures;
+  std::vector<const Task*> checked;
   for (const std::vector<Wave>* list : {&plan_.waves, &plan_.sync_fail}) {
     for (const Wave& wave : *list) {
       for (const Task& task : wave.tasks) {
         if (task.action != Action::kApply && task.action != Action::kCreateHook) continue;
         // A hook that replaces its previous run would be checked against the old object.
         if (task.live && task.HasDeletePolicy(HookDeletePolicy::kBeforeHookCreation)) continue;
-        ResourceResult& result = result_.resources[Apply(task, /*dry_run=*/true)];
-        if (result.status != ResultCode::kSyncFailed) continue;
-        // NotFound: the kind is not served or the namespace does not exist, yet.
-        bool needs_this_sync = task.skip_dry_run_on_missing_kind ||
-                               crd_kinds.count(task.key.group + "/" + task.key.kind) != 0 ||
-                               (!task.key.ns.empty() && namespaces.count(task.key.ns) != 0);
-        if (needs_this_sync && last_apply_error_ == ErrorCode::kNotFound) {
-          result.status = ResultCode::kSynced;  // dropped below with the passing ones
-          continue;
-        }
-        failures.push_back(Named(task.key, result.message));
+        checked.push_back(&task);
       }
     }
+  }
+  // Dry runs change nothing, so their order does not matter: all run concurrently.
+  std::vector<Result<Value>> outcomes = CallApplies(checked, /*dry_run=*/true);
+  std::vector<std::string> failures;
+  for (size_t i = 0; i < checked.size(); ++i) {
+    const Task& task = *checked[i];
+    ResourceResult& result = result_.resources[RecordApply(task, /*dry_run=*/true, outcomes[i])];
+    if (result.status != ResultCode::kSyncFailed) continue;
+    // NotFound: the kind is not served or the namespace does not exist, yet.
+    bool needs_this_sync = task.skip_dry_run_on_missing_kind ||
+                           crd_kinds.count(task.key.group + "/" + task.key.kind) != 0 ||
+                           (!task.key.ns.empty() && namespaces.count(task.key.ns) != 0);
+    if (needs_this_sync && last_apply_error_ == ErrorCode::kNotFound) {
+      result.status = ResultCode::kSynced;  // dropped below with the passing ones
+      continue;
+    }
+    failures.push_back(Named(task.key, result.message));
   }
   // Only failures of the dry run are reported; what passed is applied for real next.
   std::erase_if(result_.resources,
@@ -118,11 +126,34 @@ bool Runner::RunWave(const Wave& wave, bool wait_for_resources) {
   Emit(ProgressEvent::Type::kWaveStarted, wave, nullptr);
   std::vector<std::string> failures;
   std::vector<size_t> waiting;
-  for (const Task& task : wave.tasks) {
+  // Consecutive plain objects of one kind are applied concurrently when the first of them
+  // is reached; between kinds the plan's order holds (a ServiceAccount before the
+  // Deployment that uses it), and Namespaces and CRDs go one by one before what they hold.
+  std::map<const Task*, Result<Value>> applied;
+  auto batchable = [](const Task& task) {
+    return task.action == Action::kApply && !task.is_hook && task.key.kind != "Namespace" &&
+           task.key.kind != "CustomResourceDefinition";
+  };
+  auto apply_batch_from = [&](size_t at) {
+    const Task& first = wave.tasks[at];
+    std::vector<const Task*> batch;
+    for (size_t i = at;
+         i < wave.tasks.size() && batchable(wave.tasks[i]) &&
+         wave.tasks[i].key.group == first.key.group && wave.tasks[i].key.kind == first.key.kind;
+         ++i) {
+      batch.push_back(&wave.tasks[i]);
+    }
+    if (batch.size() < 2) return;
+    std::vector<Result<Value>> outcomes = CallApplies(batch, options_.dry_run);
+    for (size_t i = 0; i < batch.size(); ++i) applied.emplace(batch[i], std::move(outcomes[i]));
+  };
+  for (size_t at = 0; at < wave.tasks.size(); ++at) {
+    const Task& task = wave.tasks[at];
     if (Cancelled()) {
       Terminate();
       return false;
     }
+    if (batchable(task) && !applied.contains(&task)) apply_batch_from(at);
     if (task.action == Action::kPrune || task.action == Action::kPruneSkip) {
       size_t index = Prune(task);
       Emit(ProgressEvent::Type::kPruned, wave, &result_.resources[index]);
@@ -138,7 +169,9 @@ bool Runner::RunWave(const Wave& wave, bool wait_for_resources) {
         continue;
       }
     }
-    size_t index = Apply(task, options_.dry_run);
+    auto done = applied.find(&task);
+    size_t index = done != applied.end() ? RecordApply(task, options_.dry_run, done->second)
+                                         : Apply(task, options_.dry_run);
     ResourceResult& result = result_.resources[index];
     Emit(ProgressEvent::Type::kApplied, wave, &result);
     if (result.status == ResultCode::kSyncFailed) {

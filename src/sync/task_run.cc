@@ -1,6 +1,12 @@
 // One task of a sync: apply or create, prune, delete a hook.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <atomic>
+#include <optional>
+#include <thread>
+#include <vector>
+
 #include "sync/internal/runner.h"
 
 namespace capstan::sync::internal {
@@ -20,15 +26,21 @@ void Runner::Finished(ResourceResult& result) const {
   result.finished = std::chrono::system_clock::now();
 }
 
-size_t Runner::Apply(const Task& task, bool dry_run) {
-  ResourceResult& result = Started(task);
-  size_t index = result_.resources.size() - 1;
-  last_apply_error_.reset();
+Result<Value> Runner::CallApply(const Task& task, bool dry_run) const {
   target::ApplyOptions apply;
   apply.force = options_.force;
   apply.dry_run = dry_run;
-  Result<Value> applied =
-      target_.Apply(StampOwnership(WithListKeyDefaults(task.object), options_.app), apply);
+  return target_.Apply(StampOwnership(WithListKeyDefaults(task.object), options_.app), apply);
+}
+
+size_t Runner::Apply(const Task& task, bool dry_run) {
+  return RecordApply(task, dry_run, CallApply(task, dry_run));
+}
+
+size_t Runner::RecordApply(const Task& task, bool dry_run, const Result<Value>& applied) {
+  ResourceResult& result = Started(task);
+  size_t index = result_.resources.size() - 1;
+  last_apply_error_.reset();
   if (!applied.ok()) {
     last_apply_error_ = applied.error().code();
     result.status = ResultCode::kSyncFailed;
@@ -44,6 +56,26 @@ size_t Runner::Apply(const Task& task, bool dry_run) {
   }
   Finished(result);
   return index;
+}
+
+std::vector<Result<Value>> Runner::CallApplies(const std::vector<const Task*>& tasks,
+                                               bool dry_run) const {
+  std::vector<std::optional<Result<Value>>> outcomes(tasks.size());
+  std::atomic<size_t> next = 0;
+  auto work = [&] {
+    for (size_t i = next++; i < tasks.size(); i = next++) {
+      outcomes[i] = CallApply(*tasks[i], dry_run);
+    }
+  };
+  size_t threads = std::min(tasks.size(), kApplyParallelism);
+  std::vector<std::thread> pool;
+  for (size_t i = 1; i < threads; ++i) pool.emplace_back(work);
+  work();
+  for (std::thread& thread : pool) thread.join();
+  std::vector<Result<Value>> results;
+  results.reserve(tasks.size());
+  for (auto& outcome : outcomes) results.push_back(std::move(*outcome));
+  return results;
 }
 
 size_t Runner::Prune(const Task& task) {

@@ -11,6 +11,11 @@
 
 namespace capstan::sync::internal {
 
+// Applies of one kind in one wave (and every dry run) run this many at a time, as Argo CD
+// applies a wave's tasks concurrently. The API server does the work; more connections
+// than this mostly queue on a small server.
+inline constexpr size_t kApplyParallelism = 8;
+
 class Runner {
  public:
   Runner(target::Target& target, const Plan& plan, const SyncOptions& options)
@@ -36,6 +41,12 @@ class Runner {
   // "" when done, else why not.
   std::string DeleteOldHook(const Task& task);
   size_t Apply(const Task& task, bool dry_run);
+  // The server-side apply of one task, without recording it. Thread-safe (the target is).
+  Result<Value> CallApply(const Task& task, bool dry_run) const;
+  // Records the outcome of CallApply as Apply does; returns the result's index.
+  size_t RecordApply(const Task& task, bool dry_run, const Result<Value>& applied);
+  // CallApply for each of `tasks` on up to kApplyParallelism threads, in the tasks' order.
+  std::vector<Result<Value>> CallApplies(const std::vector<const Task*>& tasks, bool dry_run) const;
   // Deletes a hook this run created; "" or the error.
   std::string DeleteHook(const ResourceResult& hook);
 
