@@ -205,7 +205,7 @@ FaultProxy::~FaultProxy() {
 void FaultProxy::SetFaults(const FaultRates& rates) {
   std::lock_guard lock(mu_);
   rates_ = rates;
-  consecutive_ = 0;
+  consecutive_.clear();
 }
 
 std::vector<FaultRecord> FaultProxy::Records() const {
@@ -231,7 +231,7 @@ void FaultProxy::Record(FaultRecord record) {
   records_.push_back(std::move(record));
 }
 
-Fault FaultProxy::Decide() {
+Fault FaultProxy::Decide(const std::string& request) {
   std::lock_guard lock(mu_);
   // splitmix64: small, seeded, the same sequence on every platform.
   uint64_t z = (rng_state_ += 0x9e3779b97f4a7c15ULL);
@@ -240,7 +240,8 @@ Fault FaultProxy::Decide() {
   z ^= z >> 31;
   double u = static_cast<double>(z >> 11) * 0x1.0p-53;
   Fault fault = Fault::kNone;
-  if (options_.max_consecutive_faults == 0 || consecutive_ < options_.max_consecutive_faults) {
+  int& consecutive = consecutive_[request];
+  if (options_.max_consecutive_faults == 0 || consecutive < options_.max_consecutive_faults) {
     const std::pair<double, Fault> table[] = {{rates_.status_429, Fault::k429},
                                               {rates_.status_500, Fault::k500},
                                               {rates_.status_503, Fault::k503},
@@ -255,7 +256,7 @@ Fault FaultProxy::Decide() {
       }
     }
   }
-  consecutive_ = fault == Fault::kNone ? 0 : consecutive_ + 1;
+  consecutive = fault == Fault::kNone ? 0 : consecutive + 1;
   return fault;
 }
 
@@ -318,7 +319,7 @@ void FaultProxy::Serve(int client_fd) {
   }
   std::string body = buffer.substr(head_end, request.content_length);
 
-  Fault fault = Decide();
+  Fault fault = Decide(request.method + " " + request.target);
   Record({request.method, request.target, fault});
   switch (fault) {
     case Fault::k429:

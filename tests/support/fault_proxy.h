@@ -18,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -57,8 +58,9 @@ class FaultProxy {
     std::string cert_file;
     std::string key_file;
     FaultRates faults;
-    // Never more than this many faults in a row (0: no limit), so a client with a retry
-    // budget of more attempts than this must converge.
+    // Never more than this many faults in a row for one request (same method and target;
+    // 0: no limit), so a client with a retry budget of more attempts than this must
+    // converge, however its requests interleave.
     int max_consecutive_faults = 0;
     std::chrono::milliseconds stall{5000};
     uint32_t seed = 1;  // fixed: the same request order gets the same faults
@@ -87,7 +89,7 @@ class FaultProxy {
   explicit FaultProxy(const Options& options);
   void AcceptLoop();
   void Serve(int client_fd);
-  Fault Decide();
+  Fault Decide(const std::string& request);
   void Record(FaultRecord record);
 
   Options options_;
@@ -101,7 +103,7 @@ class FaultProxy {
   mutable std::mutex mu_;
   FaultRates rates_;
   uint64_t rng_state_;
-  int consecutive_ = 0;
+  std::map<std::string, int> consecutive_;  // by "METHOD target"
   std::vector<FaultRecord> records_;
   std::vector<std::thread> workers_;
   std::vector<int> open_fds_;  // shut down on stop, so blocked reads return
