@@ -68,7 +68,7 @@ struct WatchEvent {
 // What the target knows about one kind (from discovery).
 struct KindInfo {
   std::string group;
-  std::string version;   // the preferred (or requested) version
+  std::string version;  // the preferred (or requested) version
   std::string kind;
   std::string resource;  // plural, "deployments"
   bool namespaced = true;

@@ -4,9 +4,9 @@
 
 #include <string_view>
 
+#include "core/base64.h"
 #include "core/fs.h"
 #include "core/yaml.h"
-#include "core/base64.h"
 
 namespace capstan::target::kube {
 namespace {
