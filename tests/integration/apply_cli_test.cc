@@ -11,21 +11,18 @@
 #include <string>
 #include <vector>
 
+#include "support/kube_cluster.h"
 #include "support/run.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using capstan::it::Describe;
+using capstan::it::KubeCluster;
+using capstan::it::KubeClusterOptions;
 using capstan::it::RunOutput;
 using capstan::it::RunProgram;
 using capstan::it::TempDir;
-
-const std::string kKubeEnv = std::string(CAPSTAN_SOURCE_DIR) + "/scripts/kube-env.sh";
-
-std::string Describe(const RunOutput& run) {
-  return "exit " + std::to_string(run.exit_code) + "\nstdout:\n" + run.out + "\nstderr:\n" +
-         run.err;
-}
 
 bool Has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
@@ -48,14 +45,10 @@ class ApplyCli : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = std::make_unique<TempDir>();
-    RunOutput run =
-        RunProgram({kKubeEnv, "start", dir_->path().string()}, {}, {"CAPSTAN_KUBE_CONTROLLERS=0"});
-    started_ = run.exit_code == 0;
+    cluster_ = std::make_unique<KubeCluster>(dir_->path(), KubeClusterOptions{});
+    started_ = cluster_->started();
     if (!started_) {
-      start_error_ =
-          "could not start kube-apiserver (run `scripts/kube-env.sh build` first if it is "
-          "missing): " +
-          Describe(run);
+      start_error_ = cluster_->error();
       return;
     }
     kubeconfig_ = (dir_->path() / "kubeconfig").string();
@@ -70,10 +63,7 @@ class ApplyCli : public ::testing::Test {
   }
 
   static void TearDownTestSuite() {
-    if (dir_ != nullptr && fs::exists(dir_->path() / "pids")) {
-      RunOutput run = RunProgram({kKubeEnv, "stop", dir_->path().string()});
-      EXPECT_EQ(run.exit_code, 0) << Describe(run);
-    }
+    cluster_.reset();
     dir_.reset();
   }
 
@@ -93,6 +83,7 @@ class ApplyCli : public ::testing::Test {
   }
 
   static std::unique_ptr<TempDir> dir_;
+  inline static std::unique_ptr<KubeCluster> cluster_;
   static std::string kubeconfig_;
   static bool started_;
   static std::string start_error_;

@@ -13,10 +13,14 @@
 #include <string>
 #include <thread>
 
+#include "support/kube_cluster.h"
 #include "support/run.h"
 
 namespace {
 
+using capstan::it::Describe;
+using capstan::it::KubeCluster;
+using capstan::it::KubeClusterOptions;
 using capstan::it::RunOutput;
 using capstan::it::RunProgram;
 using capstan::it::TempDir;
@@ -24,15 +28,9 @@ using std::chrono::seconds;
 
 const std::string kManifests =
     std::string(CAPSTAN_SOURCE_DIR) + "/tests/integration/testdata/cluster/";
-const std::string kKubeEnv = std::string(CAPSTAN_SOURCE_DIR) + "/scripts/kube-env.sh";
 // How long a controller chain (Deployment -> ReplicaSet -> Pod -> scheduler -> stand-in)
 // may take; about 2 s on an idle machine.
 constexpr seconds kSettle{30};
-
-std::string Describe(const RunOutput& run) {
-  return "exit " + std::to_string(run.exit_code) + "\nstdout:\n" + run.out + "\nstderr:\n" +
-         run.err;
-}
 
 RunOutput Kubectl(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {"kubectl"};
@@ -62,35 +60,25 @@ class Cluster : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = std::make_unique<TempDir>();
-    RunOutput run = RunProgram({kKubeEnv, "start", dir_->path().string()}, {},
-                               {"CAPSTAN_KUBE_CONTROLLERS=1",
-                                std::string("CAPSTAN_TEST_KUBELET=") + CAPSTAN_TEST_KUBELET});
-    started_ = run.exit_code == 0;
+    cluster_ = std::make_unique<KubeCluster>(
+        dir_->path(), KubeClusterOptions{.controllers = true, .test_kubelet = true});
+    started_ = cluster_->started();
     if (!started_) {
-      // Reported by every test (a failure here would make GoogleTest skip them instead).
-      start_error_ =
-          "could not start the control plane (run `scripts/kube-env.sh build` first if it "
-          "is missing): " +
-          Describe(run);
+      start_error_ = cluster_->error();
       return;
     }
     setenv("KUBECONFIG", (dir_->path() / "kubeconfig").c_str(), 1);
   }
 
   static void TearDownTestSuite() {
-    if (started_) {
-      RunOutput run = RunProgram({kKubeEnv, "stop", dir_->path().string()});
-      EXPECT_EQ(run.exit_code, 0) << Describe(run);
-    }
+    cluster_.reset();
     dir_.reset();
   }
 
   void SetUp() override { ASSERT_TRUE(started_) << start_error_; }
 
   // What the stand-in did, for failure messages.
-  static std::string StandinLog() {
-    return Describe(RunProgram({"tail", "-n", "40", (dir_->path() / "test-kubelet.log").string()}));
-  }
+  static std::string StandinLog() { return cluster_->LogTail("test-kubelet.log"); }
 
   static void Apply(const std::string& file) {
     RunOutput apply = Kubectl({"apply", "-f", kManifests + file});
@@ -98,6 +86,7 @@ class Cluster : public ::testing::Test {
   }
 
   static std::unique_ptr<TempDir> dir_;
+  inline static std::unique_ptr<KubeCluster> cluster_;
   static bool started_;
   static std::string start_error_;
 };

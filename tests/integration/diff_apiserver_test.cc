@@ -15,23 +15,21 @@
 #include <string>
 #include <vector>
 
+#include "support/kube_cluster.h"
 #include "support/run.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using capstan::it::Describe;
+using capstan::it::KubeCluster;
+using capstan::it::KubeClusterOptions;
 using capstan::it::RunOutput;
 using capstan::it::RunProgram;
 using capstan::it::TempDir;
 
 const std::string kManifests =
     std::string(CAPSTAN_SOURCE_DIR) + "/tests/integration/testdata/apiserver/";
-const std::string kKubeEnv = std::string(CAPSTAN_SOURCE_DIR) + "/scripts/kube-env.sh";
-
-std::string Describe(const RunOutput& run) {
-  return "exit " + std::to_string(run.exit_code) + "\nstdout:\n" + run.out + "\nstderr:\n" +
-         run.err;
-}
 
 // Lines of a unified diff that remove or add something (not the ---/+++ headers).
 std::vector<std::string> ChangedLines(const std::string& diff) {
@@ -49,14 +47,10 @@ class DiffApiServer : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = std::make_unique<TempDir>();
-    RunOutput run = RunProgram({kKubeEnv, "start", dir_->path().string()});
-    started_ = run.exit_code == 0;
+    cluster_ = std::make_unique<KubeCluster>(dir_->path(), KubeClusterOptions{});
+    started_ = cluster_->started();
     if (!started_) {
-      // Reported by every test (a failure here would make GoogleTest skip them instead).
-      start_error_ =
-          "could not start kube-apiserver (run `scripts/kube-env.sh build` first if "
-          "it is missing): " +
-          Describe(run);
+      start_error_ = cluster_->error();
       return;
     }
     // kubectl inherits it; every call then talks to this API server only.
@@ -64,10 +58,7 @@ class DiffApiServer : public ::testing::Test {
   }
 
   static void TearDownTestSuite() {
-    if (started_) {
-      RunOutput run = RunProgram({kKubeEnv, "stop", dir_->path().string()});
-      EXPECT_EQ(run.exit_code, 0) << Describe(run);
-    }
+    cluster_.reset();
     dir_.reset();
   }
 
@@ -94,6 +85,7 @@ class DiffApiServer : public ::testing::Test {
   }
 
   static std::unique_ptr<TempDir> dir_;
+  inline static std::unique_ptr<KubeCluster> cluster_;
   static bool started_;
   static std::string start_error_;
 };

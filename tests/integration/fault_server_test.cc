@@ -16,7 +16,7 @@ using capstan::testing::Fault;
 using capstan::testing::FaultProxy;
 
 TEST_F(GitOps, AnApplicationStaysSyncedThroughAFlakyApiServer) {
-  std::ifstream in(cluster_->path() / "kubeconfig");
+  std::ifstream in(cluster_->dir() / "kubeconfig");
   std::stringstream text;
   text << in.rdbuf();
   std::string yaml = text.str();
@@ -27,8 +27,8 @@ TEST_F(GitOps, AnApplicationStaysSyncedThroughAFlakyApiServer) {
 
   FaultProxy::Options options;
   options.upstream_port = upstream_port;
-  options.cert_file = (cluster_->path() / "pki" / "apiserver.crt").string();
-  options.key_file = (cluster_->path() / "pki" / "apiserver.key").string();
+  options.cert_file = (cluster_->dir() / "pki" / "apiserver.crt").string();
+  options.key_file = (cluster_->dir() / "pki" / "apiserver.key").string();
   options.faults = {.status_429 = 0.07, .status_503 = 0.07, .reset = 0.06};
   options.max_consecutive_faults = 2;  // below the client's 5 attempts
   auto proxy = FaultProxy::Start(options);

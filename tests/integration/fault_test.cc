@@ -21,6 +21,7 @@
 
 #include "core/yaml.h"
 #include "fault_proxy.h"
+#include "support/kube_cluster.h"
 #include "support/run.h"
 #include "sync/plan.h"
 #include "sync/sync.h"
@@ -31,6 +32,9 @@ namespace {
 using capstan::Manifest;
 using capstan::ObjectKey;
 using capstan::Value;
+using capstan::it::Describe;
+using capstan::it::KubeCluster;
+using capstan::it::KubeClusterOptions;
 using capstan::it::RunOutput;
 using capstan::it::RunProgram;
 using capstan::it::TempDir;
@@ -42,14 +46,8 @@ namespace sync = capstan::sync;
 namespace kube = capstan::target::kube;
 using Clock = std::chrono::steady_clock;
 
-const std::string kKubeEnv = std::string(CAPSTAN_SOURCE_DIR) + "/scripts/kube-env.sh";
 // Fewer than the client's default max_attempts (5), so every request gets through.
 constexpr int kMaxConsecutiveFaults = 2;
-
-std::string Describe(const RunOutput& run) {
-  return "exit " + std::to_string(run.exit_code) + "\nstdout:\n" + run.out + "\nstderr:\n" +
-         run.err;
-}
 
 std::string Summary(const sync::SyncResult& result) {
   std::string out = std::string(sync::OperationPhaseName(result.phase)) + ": " + result.message;
@@ -89,16 +87,12 @@ class FaultTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = std::make_unique<TempDir>();
-    setenv("CAPSTAN_KUBE_CONTROLLERS", "0", 1);
-    RunOutput run = RunProgram({kKubeEnv, "start", dir_->path().string()});
-    if (run.exit_code != 0) {
-      start_error_ =
-          "could not start kube-apiserver (run `scripts/kube-env.sh build` first if it is "
-          "missing): " +
-          Describe(run);
+    cluster_ = std::make_unique<KubeCluster>(dir_->path(), KubeClusterOptions{});
+    started_ = cluster_->started();
+    if (!started_) {
+      start_error_ = cluster_->error();
       return;
     }
-    started_ = true;
     auto config = kube::LoadKubeConfig(dir_->path() / "kubeconfig");
     if (!config.ok()) {
       start_error_ = "kubeconfig: " + config.error().message();
@@ -115,10 +109,7 @@ class FaultTest : public ::testing::Test {
 
   static void TearDownTestSuite() {
     direct_.reset();
-    if (started_) {
-      RunOutput run = RunProgram({kKubeEnv, "stop", dir_->path().string()});
-      EXPECT_EQ(run.exit_code, 0) << Describe(run);
-    }
+    cluster_.reset();
     dir_.reset();
   }
 
@@ -205,6 +196,7 @@ class FaultTest : public ::testing::Test {
   }
 
   static std::unique_ptr<TempDir> dir_;
+  inline static std::unique_ptr<KubeCluster> cluster_;
   static bool started_;
   static std::string start_error_;
   static kube::KubeConfig direct_config_;

@@ -24,6 +24,7 @@ namespace fs = std::filesystem;
 using capstan::ErrorCode;
 using capstan::Result;
 using capstan::Status;
+using capstan::it::Describe;
 using capstan::it::RunOutput;
 using capstan::it::RunProgram;
 using capstan::it::TempDir;
@@ -40,11 +41,6 @@ const std::vector<std::string> kGitIdentity = {
     "GIT_AUTHOR_NAME=Ana Author",    "GIT_AUTHOR_EMAIL=ana@example.com",
     "GIT_COMMITTER_NAME=Ana Author", "GIT_COMMITTER_EMAIL=ana@example.com",
 };
-
-std::string Describe(const RunOutput& run) {
-  return "exit " + std::to_string(run.exit_code) + "\nstdout:\n" + run.out + "\nstderr:\n" +
-         run.err;
-}
 
 // `git -C dir args...`; a failure fails the test. Returns stdout without the last newline.
 std::string Git(const fs::path& dir, std::vector<std::string> args) {

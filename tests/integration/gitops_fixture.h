@@ -26,12 +26,16 @@
 
 #include "core/json.h"
 #include "core/value.h"
+#include "support/kube_cluster.h"
 #include "support/run.h"
 #include "support/server_process.h"
 
 namespace capstan::gitops_it {
 
 namespace fs = std::filesystem;
+using capstan::it::Describe;
+using capstan::it::KubeCluster;
+using capstan::it::KubeClusterOptions;
 using capstan::it::RunOutput;
 using capstan::it::RunProgram;
 using capstan::it::ServerOptions;
@@ -40,7 +44,6 @@ using capstan::it::TempDir;
 using namespace std::chrono_literals;
 
 inline const fs::path kLayouts = fs::path(CAPSTAN_SOURCE_DIR) / "tests/integration/testdata/gitops";
-inline const std::string kKubeEnv = std::string(CAPSTAN_SOURCE_DIR) + "/scripts/kube-env.sh";
 inline const std::string kTrackingAnnotation = "argocd.argoproj.io/tracking-id";
 inline const std::string kInstanceLabel = "app.kubernetes.io/instance";
 // How long a whole sync may take here (render, apply, a Deployment's Pods Ready, Jobs of a
@@ -52,11 +55,6 @@ constexpr int kResyncSeconds = 2;
 // Long enough for at least two resyncs and two fetches: what the controller does by itself
 // has happened by then.
 constexpr auto kSeveralResyncs = 5s;
-
-inline std::string Describe(const RunOutput& run) {
-  return "exit " + std::to_string(run.exit_code) + "\nstdout:\n" + run.out + "\nstderr:\n" +
-         run.err;
-}
 
 inline RunOutput Kubectl(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {"kubectl"};
@@ -327,28 +325,20 @@ class CapstanServer {
 class GitOps : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    cluster_ = std::make_unique<TempDir>();
-    RunOutput run = RunProgram({kKubeEnv, "start", cluster_->path().string()}, {},
-                               {"CAPSTAN_KUBE_CONTROLLERS=1",
-                                std::string("CAPSTAN_TEST_KUBELET=") + CAPSTAN_TEST_KUBELET});
-    started_ = run.exit_code == 0;
+    cluster_dir_ = std::make_unique<TempDir>();
+    cluster_ = std::make_unique<KubeCluster>(
+        cluster_dir_->path(), KubeClusterOptions{.controllers = true, .test_kubelet = true});
+    started_ = cluster_->started();
     if (!started_) {
-      // Reported by every test (a failure here would make GoogleTest skip them instead).
-      start_error_ =
-          "could not start the control plane (run `scripts/kube-env.sh build` first if it "
-          "is missing): " +
-          Describe(run);
+      start_error_ = cluster_->error();
       return;
     }
-    setenv("KUBECONFIG", (cluster_->path() / "kubeconfig").c_str(), 1);
+    setenv("KUBECONFIG", cluster_->kubeconfig().c_str(), 1);
   }
 
   static void TearDownTestSuite() {
-    if (started_) {
-      RunOutput run = RunProgram({kKubeEnv, "stop", cluster_->path().string()});
-      EXPECT_EQ(run.exit_code, 0) << Describe(run);
-    }
     cluster_.reset();
+    cluster_dir_.reset();
   }
 
   void SetUp() override {
@@ -368,14 +358,13 @@ class GitOps : public ::testing::Test {
   }
 
   // What the test stand-in for a kubelet did, for failure messages.
-  static std::string StandinLog() {
-    return RunProgram({"tail", "-n", "30", (cluster_->path() / "test-kubelet.log").string()}).out;
-  }
+  static std::string StandinLog() { return cluster_->LogTail("test-kubelet.log", 30); }
 
   TempDir dir_;
   std::unique_ptr<GitRepo> repo_;
 
-  inline static std::unique_ptr<TempDir> cluster_;
+  inline static std::unique_ptr<TempDir> cluster_dir_;
+  inline static std::unique_ptr<KubeCluster> cluster_;
   inline static bool started_ = false;
   inline static std::string start_error_;
 };

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/yaml.h"
+#include "support/kube_cluster.h"
 #include "support/run.h"
 #include "target/kube/informer.h"
 #include "target/kube/kube.h"
@@ -25,18 +26,15 @@ namespace capstan::target::kube {
 namespace {
 
 namespace fs = std::filesystem;
+using capstan::it::Describe;
+using capstan::it::KubeCluster;
+using capstan::it::KubeClusterOptions;
 using capstan::it::RunOutput;
 using capstan::it::RunProgram;
 using capstan::it::TempDir;
 using namespace std::chrono_literals;
 
-const std::string kKubeEnv = std::string(CAPSTAN_SOURCE_DIR) + "/scripts/kube-env.sh";
 constexpr char kNs[] = "kube-client-test";
-
-std::string Describe(const RunOutput& run) {
-  return "exit " + std::to_string(run.exit_code) + "\nstdout:\n" + run.out + "\nstderr:\n" +
-         run.err;
-}
 
 Value Yaml(const std::string& text) {
   Result<Value> value = ParseYaml(text, "test");
@@ -67,13 +65,10 @@ class KubeClientTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = std::make_unique<TempDir>();
-    RunOutput run = RunProgram({kKubeEnv, "start", dir_->path().string()});
-    started_ = run.exit_code == 0;
+    cluster_ = std::make_unique<KubeCluster>(dir_->path(), KubeClusterOptions{});
+    started_ = cluster_->started();
     if (!started_) {
-      start_error_ =
-          "could not start kube-apiserver (run `scripts/kube-env.sh build` first if it is "
-          "missing): " +
-          Describe(run);
+      start_error_ = cluster_->error();
       return;
     }
     setenv("KUBECONFIG", (dir_->path() / "kubeconfig").c_str(), 1);
@@ -93,10 +88,7 @@ class KubeClientTest : public ::testing::Test {
 
   static void TearDownTestSuite() {
     client_.reset();
-    if (started_) {
-      RunOutput run = RunProgram({kKubeEnv, "stop", dir_->path().string()});
-      EXPECT_EQ(run.exit_code, 0) << Describe(run);
-    }
+    cluster_.reset();
     dir_.reset();
   }
 
@@ -115,6 +107,7 @@ class KubeClientTest : public ::testing::Test {
   }
 
   static std::unique_ptr<TempDir> dir_;
+  inline static std::unique_ptr<KubeCluster> cluster_;
   static bool started_;
   static std::string start_error_;
   static std::unique_ptr<KubeConfig> config_;

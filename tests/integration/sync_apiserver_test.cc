@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/yaml.h"
+#include "support/kube_cluster.h"
 #include "support/run.h"
 #include "sync/plan.h"
 #include "sync/sync.h"
@@ -24,19 +25,16 @@ namespace {
 using capstan::Manifest;
 using capstan::ObjectKey;
 using capstan::Value;
+using capstan::it::Describe;
+using capstan::it::KubeCluster;
+using capstan::it::KubeClusterOptions;
 using capstan::it::RunOutput;
 using capstan::it::RunProgram;
 using capstan::it::TempDir;
 namespace sync = capstan::sync;
 namespace kube = capstan::target::kube;
 
-const std::string kKubeEnv = std::string(CAPSTAN_SOURCE_DIR) + "/scripts/kube-env.sh";
 constexpr std::chrono::milliseconds kFastPoll{200};
-
-std::string Describe(const RunOutput& run) {
-  return "exit " + std::to_string(run.exit_code) + "\nstdout:\n" + run.out + "\nstderr:\n" +
-         run.err;
-}
 
 std::vector<Manifest> Manifests(const std::string& yaml) {
   auto documents = capstan::ParseYamlStream(yaml, "test.yaml");
@@ -69,17 +67,13 @@ class SyncApiServer : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = std::make_unique<TempDir>();
-    // kube-env.sh starts the stand-in when this names it.
-    setenv("CAPSTAN_TEST_KUBELET", CAPSTAN_TEST_KUBELET, 1);
-    RunOutput run = RunProgram({kKubeEnv, "start", dir_->path().string()});
-    if (run.exit_code != 0) {
-      start_error_ =
-          "could not start kube-apiserver (run `scripts/kube-env.sh build` first if it is "
-          "missing): " +
-          Describe(run);
+    cluster_ = std::make_unique<KubeCluster>(
+        dir_->path(), KubeClusterOptions{.controllers = true, .test_kubelet = true});
+    started_ = cluster_->started();
+    if (!started_) {
+      start_error_ = cluster_->error();
       return;
     }
-    started_ = true;
     auto config = kube::LoadKubeConfig(dir_->path() / "kubeconfig");
     if (!config.ok()) {
       start_error_ = "kubeconfig: " + config.error().message();
@@ -95,10 +89,7 @@ class SyncApiServer : public ::testing::Test {
 
   static void TearDownTestSuite() {
     client_.reset();
-    if (started_) {
-      RunOutput run = RunProgram({kKubeEnv, "stop", dir_->path().string()});
-      EXPECT_EQ(run.exit_code, 0) << Describe(run);
-    }
+    cluster_.reset();
     dir_.reset();
   }
 
@@ -142,6 +133,7 @@ class SyncApiServer : public ::testing::Test {
   }
 
   static std::unique_ptr<TempDir> dir_;
+  inline static std::unique_ptr<KubeCluster> cluster_;
   static bool started_;
   static std::string start_error_;
   static std::unique_ptr<kube::KubeClient> client_;

@@ -27,6 +27,11 @@ std::string Drain(int fd) {
 
 }  // namespace
 
+std::string Describe(const RunOutput& run) {
+  return "exit " + std::to_string(run.exit_code) + "\nstdout:\n" + run.out + "\nstderr:\n" +
+         run.err;
+}
+
 std::vector<std::string> SplitArgs(const std::string& line) {
   std::vector<std::string> words;
   std::string word;

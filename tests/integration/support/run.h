@@ -21,6 +21,9 @@ struct RunOutput {
 RunOutput RunProgram(const std::vector<std::string>& argv, const std::filesystem::path& cwd = {},
                      const std::vector<std::string>& env = {});
 
+// "exit N", then stdout and stderr, for failure messages.
+std::string Describe(const RunOutput& run);
+
 // Splits a command line on spaces: for tests whose arguments hold no spaces.
 std::vector<std::string> SplitArgs(const std::string& line);
 
