@@ -22,6 +22,10 @@ Millis SystemNow() {
 
 // Sets the connection up for durability and for sharing the file with other processes.
 Status Configure(Db& db, const StoreOptions& options) {
+  // First, so that every statement below (the journal-mode switch and the migrations take
+  // the file's lock) waits for another connection opening the same file at the same moment
+  // instead of failing with "database is locked".
+  sqlite3_busy_timeout(db.handle(), options.busy_timeout_ms);
   // WAL: readers never block the writer, and a commit is one append to the log, which a
   // killed process cannot leave half-done (the log's checksums drop a torn tail).
   CAPSTAN_STORE_ASSIGN(Statement wal, db.Prepare("PRAGMA journal_mode=WAL"));
@@ -31,7 +35,6 @@ Status Configure(Db& db, const StoreOptions& options) {
   }
   CAPSTAN_TRY(db.Exec(options.full_sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
   CAPSTAN_TRY(db.Exec("PRAGMA foreign_keys=ON"));
-  sqlite3_busy_timeout(db.handle(), options.busy_timeout_ms);
   return OkStatus();
 }
 
