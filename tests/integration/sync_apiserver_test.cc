@@ -118,6 +118,13 @@ class SyncApiServer : public ::testing::Test {
     return out;
   }
 
+  static sync::PlanOptions PlanFor(const std::string& app, bool prune = false) {
+    sync::PlanOptions options;
+    options.app = app;
+    options.prune = prune;
+    return options;
+  }
+
   static sync::Plan MustPlan(const sync::PlanInput& input, const sync::PlanOptions& options) {
     auto plan = sync::BuildPlan(input, options);
     EXPECT_TRUE(plan.ok()) << (plan.ok() ? "" : plan.error().message());
@@ -192,7 +199,7 @@ metadata:
 TEST_F(SyncApiServer, WavesRunInOrderAndHooksFollowTheirPolicies) {
   sync::PlanInput input;
   input.desired = Manifests(kWavesApp);
-  sync::Plan plan = MustPlan(input, {.app = "waves"});
+  sync::Plan plan = MustPlan(input, PlanFor("waves"));
 
   std::vector<std::string> events;
   sync::SyncOptions options = Options("waves");
@@ -236,7 +243,7 @@ TEST_F(SyncApiServer, WavesRunInOrderAndHooksFollowTheirPolicies) {
 
   SCOPED_TRACE("a second sync changes nothing but re-creates the BeforeHookCreation hook");
   input.live = LiveOfApp("waves", "sync-waves");
-  sync::Plan again = MustPlan(input, {.app = "waves"});
+  sync::Plan again = MustPlan(input, PlanFor("waves"));
   sync::SyncResult second = sync::RunSync(*client_, again, Options("waves"));
   ASSERT_EQ(second.phase, sync::OperationPhase::kSucceeded) << Summary(second);
   std::optional<Value> first_again = Live({"", "ConfigMap", "sync-waves", "first"});
@@ -273,7 +280,7 @@ TEST_F(SyncApiServer, PruneDeletesOnlyExactlyTrackedObjects) {
   sync::PlanInput input;
   input.desired = Manifests(kPruneApp);
   sync::SyncResult created =
-      sync::RunSync(*client_, MustPlan(input, {.app = "prune"}), Options("prune"));
+      sync::RunSync(*client_, MustPlan(input, PlanFor("prune")), Options("prune"));
   ASSERT_EQ(created.phase, sync::OperationPhase::kSucceeded) << Summary(created);
   // Someone else's object with the same label, and one tracked by another Application.
   for (const char* yaml :
@@ -295,7 +302,7 @@ TEST_F(SyncApiServer, PruneDeletesOnlyExactlyTrackedObjects) {
 
   SCOPED_TRACE("without prune nothing is deleted");
   sync::SyncResult kept =
-      sync::RunSync(*client_, MustPlan(input, {.app = "prune"}), Options("prune"));
+      sync::RunSync(*client_, MustPlan(input, PlanFor("prune")), Options("prune"));
   ASSERT_EQ(kept.phase, sync::OperationPhase::kSucceeded) << Summary(kept);
   EXPECT_TRUE(Live({"", "ConfigMap", "sync-prune", "drop"}).has_value());
   int skipped = 0;
@@ -306,7 +313,7 @@ TEST_F(SyncApiServer, PruneDeletesOnlyExactlyTrackedObjects) {
 
   SCOPED_TRACE("with prune");
   sync::SyncResult pruned =
-      sync::RunSync(*client_, MustPlan(input, {.app = "prune", .prune = true}), Options("prune"));
+      sync::RunSync(*client_, MustPlan(input, PlanFor("prune", /*prune=*/true)), Options("prune"));
   ASSERT_EQ(pruned.phase, sync::OperationPhase::kSucceeded) << Summary(pruned);
   EXPECT_FALSE(Live({"", "ConfigMap", "sync-prune", "drop"}).has_value());
   EXPECT_TRUE(Live({"", "ConfigMap", "sync-prune", "protected"}).has_value());
@@ -349,7 +356,7 @@ spec:
   ports: [{port: 99999, protocol: TCP}]
 )");
   sync::SyncResult result =
-      sync::RunSync(*client_, MustPlan(input, {.app = "dry"}), Options("dry"));
+      sync::RunSync(*client_, MustPlan(input, PlanFor("dry")), Options("dry"));
   ASSERT_EQ(result.phase, sync::OperationPhase::kFailed) << Summary(result);
   EXPECT_EQ(result.message.rfind("one or more objects failed to apply (dry run), reason: ", 0), 0u)
       << result.message;
@@ -404,7 +411,7 @@ TEST_F(SyncApiServer, WaveThatNeverGetsHealthyTimesOutAndRunsSyncFailHooks) {
   input.desired = Manifests(StuckApp("sync-stuck", 600));
   sync::SyncOptions options = Options("stuck");
   options.wave_timeout = std::chrono::seconds(3);
-  sync::SyncResult result = sync::RunSync(*client_, MustPlan(input, {.app = "stuck"}), options);
+  sync::SyncResult result = sync::RunSync(*client_, MustPlan(input, PlanFor("stuck")), options);
   ASSERT_EQ(result.phase, sync::OperationPhase::kFailed) << Summary(result);
   EXPECT_EQ(result.message,
             "timed out after 3s waiting for healthy state of apps/Deployment sync-stuck/web");
@@ -419,7 +426,7 @@ TEST_F(SyncApiServer, DegradedObjectFailsTheSync) {
   input.desired = Manifests(StuckApp("sync-degraded", 1));
   sync::SyncOptions options = Options("degraded");
   options.wave_timeout = std::chrono::seconds(60);
-  sync::SyncResult result = sync::RunSync(*client_, MustPlan(input, {.app = "degraded"}), options);
+  sync::SyncResult result = sync::RunSync(*client_, MustPlan(input, PlanFor("degraded")), options);
   ASSERT_EQ(result.phase, sync::OperationPhase::kFailed) << Summary(result);
   EXPECT_EQ(result.message,
             "one or more synchronization tasks completed unsuccessfully, reason: "
@@ -484,7 +491,7 @@ TEST_F(SyncApiServer, JobHookCompletesAndDeploymentBecomesHealthyBeforeTheNextWa
                 2);
     }
   };
-  sync::SyncResult result = sync::RunSync(*client_, MustPlan(input, {.app = "jobs"}), options);
+  sync::SyncResult result = sync::RunSync(*client_, MustPlan(input, PlanFor("jobs")), options);
   ASSERT_EQ(result.phase, sync::OperationPhase::kSucceeded) << Summary(result);
   bool saw_hook = false;
   for (const sync::ResourceResult& r : result.resources) {
@@ -515,7 +522,7 @@ metadata:
   input.desired = Manifests(yaml);
   sync::SyncOptions options = Options("hookfail");
   options.wave_timeout = std::chrono::seconds(90);
-  sync::SyncResult result = sync::RunSync(*client_, MustPlan(input, {.app = "hookfail"}), options);
+  sync::SyncResult result = sync::RunSync(*client_, MustPlan(input, PlanFor("hookfail")), options);
   ASSERT_EQ(result.phase, sync::OperationPhase::kFailed) << Summary(result);
   EXPECT_EQ(result.message.rfind("one or more synchronization tasks completed unsuccessfully, "
                                  "reason: batch/Job sync-hookfail/migrate: ",
@@ -548,7 +555,7 @@ TEST_F(SyncApiServer, CancelStopsBeforeTheNextWave) {
       cancel = true;
     }
   };
-  sync::SyncResult result = sync::RunSync(*client_, MustPlan(input, {.app = "cancel"}), options);
+  sync::SyncResult result = sync::RunSync(*client_, MustPlan(input, PlanFor("cancel")), options);
   ASSERT_EQ(result.phase, sync::OperationPhase::kFailed) << Summary(result);
   EXPECT_EQ(result.message, "Operation terminated");
   EXPECT_TRUE(Live({"", "ConfigMap", "sync-cancel", "first"}).has_value());
