@@ -133,7 +133,7 @@ int Run(const ServerFlags& flags) {
   api.webhook_secrets.gitlab = Env("CAPSTAN_GITLAB_WEBHOOK_SECRET");
   api.webhook_secrets.gitea = Env("CAPSTAN_GITEA_WEBHOOK_SECRET");
   api.webhook_secrets.allow_unsigned = flags.allow_unsigned_webhooks;
-  server::AddApiRoutes(http, controller, **store, api);
+  server::AddApiRoutes(http, controller, api);
   auto address = http.Start();
   if (!address.ok()) {
     fmt::print(stderr, "capstan server: --listen {}: {}\n", flags.listen,

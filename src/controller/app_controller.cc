@@ -109,7 +109,7 @@ void AppController::Start() {
   for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { Worker(); });
 }
 
-void AppController::Stop(std::chrono::milliseconds deadline) {
+void AppController::Stop() {
   if (workers_.empty()) return;
   stopping_ = true;
   {
@@ -118,7 +118,6 @@ void AppController::Stop(std::chrono::milliseconds deadline) {
     for (auto& [name, state] : apps_) state->terminate = true;
   }
   queue_.ShutDown();
-  (void)deadline;  // workers check stopping_ between sync steps; joins end within one step
   for (std::thread& worker : workers_) worker.join();
   workers_.clear();
 }
@@ -169,15 +168,17 @@ void AppController::Refresh(const std::string& app) {
 
 void AppController::OnLiveChange(const std::string& app) { queue_.Add(app); }
 
-size_t AppController::RefreshRepository(const std::string& url) {
+size_t AppController::RefreshRepository(const std::vector<std::string>& urls) {
   std::vector<std::string> matching;
   {
     std::lock_guard lock(mu_);
     for (auto& [name, state] : apps_) {
       std::lock_guard app_lock(state->mu);
-      if (source::RepoUrlMatches(state->spec.source.repo_url, url)) {
+      for (const std::string& url : urls) {
+        if (!source::RepoUrlMatches(state->spec.source.repo_url, url)) continue;
         matching.push_back(name);
         revisions_.MarkStale(state->spec.source.repo_url);
+        break;
       }
     }
   }

@@ -90,15 +90,16 @@ class AppController {
   void SetApplications(std::vector<Application> apps);
 
   void Start();
-  // Stops taking work; waits up to `deadline` for running reconciles (a sync stops between
-  // objects and its operation ends Terminating → Error "stopped by shutdown").
-  void Stop(std::chrono::milliseconds deadline = std::chrono::seconds(30));
+  // Stops taking work and waits for the running reconciles: a sync stops between two steps
+  // and its operation ends as terminated.
+  void Stop();
 
   // Reconcile soon (a webhook for its repository, a change of a live object).
   void Refresh(const std::string& app);
-  // Refresh every Application whose repoURL matches `url`, fetching it first.
-  // Returns how many.
-  size_t RefreshRepository(const std::string& url);
+  // Refresh every Application whose repoURL matches one of `urls` (a push names its
+  // repository by several: clone, ssh, html), fetching it first. Returns how many, each
+  // Application counted once.
+  size_t RefreshRepository(const std::vector<std::string>& urls);
 
   // Starts a sync operation; returns its operation id (see status.operationState.id).
   // NotFound for an unknown Application; Conflict when an operation is running.

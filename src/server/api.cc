@@ -88,9 +88,8 @@ std::string Metrics(controller::AppController& controller) {
 
 }  // namespace
 
-void AddApiRoutes(HttpServer& server, controller::AppController& controller, store::Store& store,
+void AddApiRoutes(HttpServer& server, controller::AppController& controller,
                   const ApiOptions& options) {
-  (void)store;
   server.Route("GET", "/healthz", [](const Request&) { return Response::Text(200, "ok\n"); });
   server.Route("GET", "/metrics", [&controller](const Request&) {
     Response response = Response::Text(200, Metrics(controller));
@@ -195,8 +194,7 @@ void AddApiRoutes(HttpServer& server, controller::AppController& controller, sto
       return Response::Error(source::IsForbidden(event.error()) ? 403 : 400,
                              event.error().message());
     }
-    size_t refreshed = 0;
-    for (const std::string& url : event->repo_urls) refreshed += controller.RefreshRepository(url);
+    size_t refreshed = controller.RefreshRepository(event->repo_urls);
     Log(LogLevel::kInfo, "webhook {} push {} {}: {} application(s) refreshed",
         source::ProviderName(event->provider), event->ref, event->after.substr(0, 7), refreshed);
     Value answer = Value::MakeObject();

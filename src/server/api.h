@@ -27,8 +27,8 @@ struct ApiOptions {
   source::WebhookSecrets webhook_secrets;
 };
 
-// Adds every route above to `server`. `controller` and `store` must outlive it.
-void AddApiRoutes(HttpServer& server, controller::AppController& controller, store::Store& store,
+// Adds every route above to `server`. `controller` must outlive it.
+void AddApiRoutes(HttpServer& server, controller::AppController& controller,
                   const ApiOptions& options);
 
 }  // namespace capstan::server
