@@ -40,7 +40,8 @@ need() {
   [[ -x "$1" ]] || command -v "$1" >/dev/null || die "$1 not found: run scripts/install-deps.sh ($2)"
 }
 
-random_port() { printf '%d\n' $((20000 + (RANDOM * 32768 + RANDOM) % 40000)); }
+# shellcheck source-path=SCRIPTDIR source=lib/ports.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/ports.sh"
 
 # wait_port PORT: until something accepts on 127.0.0.1:PORT.
 wait_port() {
@@ -61,7 +62,7 @@ start_ssh() {
   if ((EUID == 0)); then mkdir -p /run/sshd && chmod 0755 /run/sshd; fi
   local port try
   for ((try = 0; try < PORT_TRIES; try++)); do
-    port="$(random_port)"
+    port="$(random_listen_port)"
     cat >"${dir}/ssh/sshd_config" <<EOF
 ListenAddress 127.0.0.1:${port}
 HostKey ${dir}/ssh/host_ed25519
@@ -117,7 +118,7 @@ start_https() {
   mkdir -p "${http}/www"
   local port try
   for ((try = 0; try < PORT_TRIES; try++)); do
-    port="$(random_port)"
+    port="$(random_listen_port)"
     cat >"${http}/lighttpd.conf" <<EOF
 server.modules = ("mod_alias", "mod_setenv", "mod_auth", "mod_authn_file", "mod_cgi", "mod_openssl")
 server.bind = "127.0.0.1"

@@ -49,6 +49,7 @@ KUBE_COMPONENTS=(kube-apiserver kube-controller-manager kube-scheduler)
 ETCD="${KUBE_CACHE}/etcd"
 DEBIAN_KEYRING="/usr/share/keyrings/debian-archive-keyring.gpg"
 READY_TIMEOUT_SECONDS=60   # /readyz takes about 3 s here; a loaded CI machine is slower
+PORT_TRIES=5               # starts on fresh ports when another process took one first
 STOP_TIMEOUT_SECONDS=10    # after this, SIGKILL
 TEST_NODE_NAME="capstan-node-0"  # the Node the test stand-in for a kubelet registers
 CERT_DAYS=30               # test clusters live minutes; a stale DIR should not work for long
@@ -66,6 +67,8 @@ usage() {
 
 # shellcheck source-path=SCRIPTDIR source=lib/debian-mirror.sh
 source "${SCRIPT_DIR}/lib/debian-mirror.sh"
+# shellcheck source-path=SCRIPTDIR source=lib/ports.sh
+source "${SCRIPT_DIR}/lib/ports.sh"
 
 # True when every cached binary exists and runs.
 cached() {
@@ -172,27 +175,19 @@ build() {
 
 # ------------------------------------------------------------ start, stop ---
 
-# A TCP port on 127.0.0.1 that nothing listens on now (another process may still take it
-# before we do; start fails loudly then).
-free_port() {
-  local port
-  for _ in $(seq 200); do
-    port=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null; then
-      printf '%s\n' "${port}"
-      return 0
-    fi
-  done
-  die "no free TCP port found on 127.0.0.1"
-}
+# A TCP port on 127.0.0.1 that nothing listens on now.
+free_port() { random_listen_port || die "no free TCP port found on 127.0.0.1"; }
 
-# wait_for SECONDS PID LOG CMD...: retries CMD until it succeeds; fails if PID exits.
+# wait_for SECONDS PID LOG CMD...: retries CMD until it succeeds; fails if PID exits. When
+# the process exited because its port was taken meanwhile, returns 2 instead (the caller
+# starts it again on other ports).
 wait_for() {
   local seconds="$1" pid="$2" log="$3" deadline
   shift 3
   deadline=$((SECONDS + seconds))
   until "$@" >/dev/null 2>&1; do
     if ! kill -0 "${pid}" 2>/dev/null; then
+      if grep -q 'address already in use' "${log}"; then return 2; fi
       tail -n 20 "${log}" >&2
       die "process ${pid} exited while starting (log: ${log})"
     fi
@@ -284,47 +279,61 @@ start() {
   dir="$(cd "${dir}" && pwd)"
   [[ ! -s "${dir}/pids" ]] || die "${dir}/pids exists: run scripts/kube-env.sh stop ${dir} first"
 
-  local etcd_port peer_port api_port token pki="${dir}/pki"
-  etcd_port="$(free_port)"
-  peer_port="$(free_port)"
-  api_port="$(free_port)"
+  local etcd_port peer_port api_port token pki="${dir}/pki" etcd_pid try
   token="$(openssl rand -hex 24)"
-
-  # Processes get their own session and no terminal or pipe of ours, so they outlive this
-  # script and a caller reading our output is not kept waiting.
-  setsid "${ETCD}" --name capstan --data-dir "${dir}/etcd" \
-    --listen-client-urls "http://127.0.0.1:${etcd_port}" \
-    --advertise-client-urls "http://127.0.0.1:${etcd_port}" \
-    --listen-peer-urls "http://127.0.0.1:${peer_port}" \
-    --initial-advertise-peer-urls "http://127.0.0.1:${peer_port}" \
-    --initial-cluster "capstan=http://127.0.0.1:${peer_port}" \
-    </dev/null >"${dir}/etcd.log" 2>&1 &
-  local etcd_pid=$!
-  printf 'etcd %s\n' "${etcd_pid}" >"${dir}/pids"
   # A failed start leaves nothing running.
   # shellcheck disable=SC2064  # expand now: dir is local
   trap "stop '${dir}'" EXIT
-  make_pki "${pki}" # while etcd starts
-  wait_for 30 "${etcd_pid}" "${dir}/etcd.log" curl -fsS "http://127.0.0.1:${etcd_port}/health"
+  make_pki "${pki}"
+  for ((try = 1; ; try++)); do
+    etcd_port="$(free_port)"
+    peer_port="$(free_port)"
+    # Processes get their own session and no terminal or pipe of ours, so they outlive
+    # this script and a caller reading our output is not kept waiting.
+    setsid "${ETCD}" --name capstan --data-dir "${dir}/etcd" \
+      --listen-client-urls "http://127.0.0.1:${etcd_port}" \
+      --advertise-client-urls "http://127.0.0.1:${etcd_port}" \
+      --listen-peer-urls "http://127.0.0.1:${peer_port}" \
+      --initial-advertise-peer-urls "http://127.0.0.1:${peer_port}" \
+      --initial-cluster "capstan=http://127.0.0.1:${peer_port}" \
+      </dev/null >"${dir}/etcd.log" 2>&1 &
+    etcd_pid=$!
+    printf 'etcd %s\n' "${etcd_pid}" >"${dir}/pids"
+    local rc=0
+    wait_for 30 "${etcd_pid}" "${dir}/etcd.log" \
+      curl -fsS "http://127.0.0.1:${etcd_port}/health" || rc=$?
+    ((rc == 0)) && break
+    ((try < PORT_TRIES)) || die "etcd found no free port in ${PORT_TRIES} tries"
+    rm -rf "${dir}/etcd"
+  done
 
   printf '%s,admin,admin,"system:masters"\n' "${token}" >"${dir}/tokens.csv"
   chmod 0600 "${dir}/tokens.csv"
-  setsid "${APISERVER}" --etcd-servers "http://127.0.0.1:${etcd_port}" \
-    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "${api_port}" \
-    --endpoint-reconciler-type none \
-    --tls-cert-file "${pki}/apiserver.crt" --tls-private-key-file "${pki}/apiserver.key" \
-    --client-ca-file "${pki}/ca.crt" \
-    --token-auth-file "${dir}/tokens.csv" --authorization-mode RBAC \
-    --service-account-issuer https://kubernetes.default.svc.cluster.local \
-    --service-account-key-file "${pki}/service-account.key" \
-    --service-account-signing-key-file "${pki}/service-account.key" \
-    --service-cluster-ip-range 10.96.0.0/24 \
-    </dev/null >"${dir}/apiserver.log" 2>&1 &
-  local api_pid=$!
-  printf 'kube-apiserver %s\n' "${api_pid}" >>"${dir}/pids"
-  local url="https://127.0.0.1:${api_port}"
-  wait_for "${READY_TIMEOUT_SECONDS}" "${api_pid}" "${dir}/apiserver.log" \
-    curl -fsS --cacert "${pki}/ca.crt" -H "Authorization: Bearer ${token}" "${url}/readyz"
+  local api_pid url
+  for ((try = 1; ; try++)); do
+    api_port="$(free_port)"
+    setsid "${APISERVER}" --etcd-servers "http://127.0.0.1:${etcd_port}" \
+      --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "${api_port}" \
+      --endpoint-reconciler-type none \
+      --tls-cert-file "${pki}/apiserver.crt" --tls-private-key-file "${pki}/apiserver.key" \
+      --client-ca-file "${pki}/ca.crt" \
+      --token-auth-file "${dir}/tokens.csv" --authorization-mode RBAC \
+      --service-account-issuer https://kubernetes.default.svc.cluster.local \
+      --service-account-key-file "${pki}/service-account.key" \
+      --service-account-signing-key-file "${pki}/service-account.key" \
+      --service-cluster-ip-range 10.96.0.0/24 \
+      </dev/null >"${dir}/apiserver.log" 2>&1 &
+    api_pid=$!
+    printf 'kube-apiserver %s\n' "${api_pid}" >>"${dir}/pids"
+    url="https://127.0.0.1:${api_port}"
+    rc=0
+    wait_for "${READY_TIMEOUT_SECONDS}" "${api_pid}" "${dir}/apiserver.log" \
+      curl -fsS --cacert "${pki}/ca.crt" -H "Authorization: Bearer ${token}" "${url}/readyz" ||
+      rc=$?
+    ((rc == 0)) && break
+    ((try < PORT_TRIES)) || die "kube-apiserver found no free port in ${PORT_TRIES} tries"
+    sed -i '/^kube-apiserver /d' "${dir}/pids"
+  done
 
   local ca_data cert_data key_data
   ca_data="$(base64 -w0 "${pki}/ca.crt")"
