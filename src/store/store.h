@@ -225,6 +225,14 @@ class Store {
   // The pin of `app`, or nullopt when it has none.
   Result<std::optional<Pin>> GetPin(std::string_view app);
 
+  // --- The local target's objects (target/local keeps them in memory and writes through) ---
+  // Creates or replaces the object stored under `key`.
+  Status PutLocalObject(std::string_view key, std::string_view body_json);
+  // Removes it; OK when there was none.
+  Status DeleteLocalObject(std::string_view key);
+  // Every stored object as (key, body_json), by key.
+  Result<std::vector<std::pair<std::string, std::string>>> LocalObjects();
+
  private:
   Store(std::filesystem::path path, StoreOptions options, std::unique_ptr<internal::Db> db);
   Millis Now() const;

@@ -341,19 +341,34 @@ TEST_F(StoreTest, AWriterLockedOutLongerThanTheBusyTimeoutIsUnavailable) {
   EXPECT_TRUE(store_->PutApplicationStatus("web", "{}").ok()) << "works again once released";
 }
 
+TEST_F(StoreTest, LocalObjectsSurviveAReopenAndDeleteIsIdempotent) {
+  ASSERT_TRUE(store_->PutLocalObject("apps/Deployment/default/web", R"({"v":1})").ok());
+  ASSERT_TRUE(store_->PutLocalObject("/Pod/default/web-1", R"({"p":1})").ok());
+  ASSERT_TRUE(store_->PutLocalObject("apps/Deployment/default/web", R"({"v":2})").ok());
+  Reopen();
+  auto objects = store_->LocalObjects();
+  ASSERT_TRUE(objects.ok()) << objects.error().message();
+  ASSERT_EQ(objects->size(), 2u);
+  EXPECT_EQ((*objects)[1].first, "apps/Deployment/default/web");
+  EXPECT_EQ((*objects)[1].second, R"({"v":2})") << "the last write wins";
+  ASSERT_TRUE(store_->DeleteLocalObject("/Pod/default/web-1").ok());
+  ASSERT_TRUE(store_->DeleteLocalObject("/Pod/default/web-1").ok()) << "deleting twice is fine";
+  EXPECT_EQ(store_->LocalObjects()->size(), 1u);
+}
+
 TEST(StoreOpenTest, MigratesAnEmptyFile) {
   TempDir tmp;
   std::filesystem::path path = tmp.path() / "empty.db";
   std::ofstream(path).close();  // zero bytes: what a fresh volume or a touch leaves
   Result<std::unique_ptr<Store>> store = Store::Open(path);
   ASSERT_TRUE(store.ok()) << store.error().message();
-  EXPECT_EQ(*(*store)->SchemaVersion(), 1);
+  EXPECT_EQ(*(*store)->SchemaVersion(), 2);
   store->reset();
   // Opening again runs no migration twice.
   store = Store::Open(path);
   ASSERT_TRUE(store.ok()) << store.error().message();
   RawDb raw(path);
-  EXPECT_EQ(raw.Int("SELECT count(*) FROM schema_version"), 1);
+  EXPECT_EQ(raw.Int("SELECT count(*) FROM schema_version"), 2);
   EXPECT_EQ(raw.Column("PRAGMA foreign_key_check"), std::vector<std::string>{});
 }
 
@@ -371,7 +386,7 @@ TEST(StoreOpenTest, RefusesAFileFromANewerCapstan) {
   EXPECT_EQ(store.error().message(),
             "store " + path.string() +
                 ": migrate schema: schema version 99 was written by a newer capstan (this one "
-                "knows up to 1)");
+                "knows up to 2)");
 }
 
 TEST(StoreOpenTest, RefusesAFileThatIsNotADatabase) {

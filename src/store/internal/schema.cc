@@ -8,7 +8,7 @@ namespace {
 
 // Append only: a released migration is never edited, because files in the field have
 // already run it. A new column or table is a new entry at the end.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     // 1: the first schema.
     R"sql(
 CREATE TABLE applications (
@@ -86,6 +86,15 @@ CREATE TABLE pins (
   revision TEXT NOT NULL,
   reason TEXT NOT NULL,
   pinned_at INTEGER NOT NULL
+) STRICT;
+)sql",
+    // 2: the local target's objects (Deployments, Pods, Services... on this machine), one
+    // row per object, its whole JSON including status.
+    R"sql(
+CREATE TABLE local_objects (
+  key TEXT PRIMARY KEY,
+  body_json TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
 ) STRICT;
 )sql",
 };
