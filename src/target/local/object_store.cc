@@ -107,8 +107,8 @@ Status ObjectStore::Persist(const ObjectKey& key, const Value* object) {
   return store_->PutLocalObject(StoreKey(key), EmitJson(*object));
 }
 
-void ObjectStore::Notify(const ObjectKey& key, const Value* object) const {
-  for (const Listener& listener : listeners_) listener(key, object);
+void ObjectStore::Notify(const Value& object, bool removed) const {
+  for (const Listener& listener : listeners_) listener(object, removed);
 }
 
 Result<Value> ObjectStore::Apply(const Value& applied, bool dry_run) {
@@ -149,7 +149,7 @@ Result<Value> ObjectStore::Apply(const Value& applied, bool dry_run) {
     objects_[key] = object;
     stored = object;
   }
-  Notify(key, &stored);
+  Notify(stored, false);
   return stored;
 }
 
@@ -189,7 +189,7 @@ Status ObjectStore::UpdateStatus(const ObjectKey& key, const Value& status) {
     CAPSTAN_TRY(Persist(key, &copy));
     it->second = copy;
   }
-  Notify(key, &copy);
+  Notify(copy, false);
   return OkStatus();
 }
 
@@ -206,19 +206,21 @@ bool ObjectStore::MarkDeleting(const ObjectKey& key) {
     if (!Persist(key, &copy).ok()) return true;  // kept in memory; the next write retries
     it->second = copy;
   }
-  Notify(key, &copy);
+  Notify(copy, false);
   return true;
 }
 
 Status ObjectStore::Remove(const ObjectKey& key) {
+  Value last;
   {
     std::lock_guard lock(mu_);
     auto it = objects_.find(key);
     if (it == objects_.end()) return OkStatus();
     CAPSTAN_TRY(Persist(key, nullptr));
+    last = std::move(it->second);
     objects_.erase(it);
   }
-  Notify(key, nullptr);
+  Notify(last, true);
   return OkStatus();
 }
 

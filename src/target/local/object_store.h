@@ -40,8 +40,9 @@ struct ObjectFilter {
 
 class ObjectStore {
  public:
-  // Called with the key and the object after a change, or nullptr once it is removed.
-  using Listener = std::function<void(const ObjectKey& key, const Value* object)>;
+  // Called with the object after a change; `removed` when it is gone (the object is then
+  // the last state it had).
+  using Listener = std::function<void(const Value& object, bool removed)>;
 
   // Loads what `store` holds (nullptr: memory only). Errors are the store's.
   static Result<std::unique_ptr<ObjectStore>> Open(store::Store* store, Clock clock = {});
@@ -79,7 +80,7 @@ class ObjectStore {
  private:
   ObjectStore(store::Store* store, Clock clock);
   Status Persist(const ObjectKey& key, const Value* object);  // REQUIRES: mu_ held
-  void Notify(const ObjectKey& key, const Value* object) const;
+  void Notify(const Value& object, bool removed) const;
   std::string NewUid();
 
   store::Store* const store_;  // may be null
