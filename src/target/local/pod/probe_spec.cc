@@ -196,7 +196,8 @@ Result<ProbeSpec> ParseProbe(const Value& probe, ProbeType type, const Value& co
     internal::CheckKnownFields(*exec, path, {"command"}, "exec has command", problems);
     spec.handler = ProbeHandler::kExec;
     spec.command = internal::ReadStrings(*exec, "command", path, problems);
-    if (spec.command.empty()) problems.Add(Child(path, "command"), "required");
+    const Value* command = exec->Find("command");
+    if (command == nullptr || command->empty()) problems.Add(Child(path, "command"), "required");
   }
 
   std::optional<int64_t> delay = internal::ReadInt(probe, "initialDelaySeconds", field, problems);
