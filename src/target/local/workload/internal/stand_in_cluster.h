@@ -12,6 +12,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,11 @@
 #include "core/yaml.h"
 #include "target/local/workload/internal/objects.h"
 #include "target/local/workload/workload.h"
+
+namespace capstan {
+// Values in test failures as YAML (found by GoogleTest through argument-dependent lookup).
+inline void PrintTo(const Value& value, std::ostream* out) { *out << "\n" << EmitYaml(value); }
+}  // namespace capstan
 
 namespace capstan::target::local::workload::testing {
 
