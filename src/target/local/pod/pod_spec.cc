@@ -39,7 +39,17 @@ std::string Hostname(const PodSpecParsed& spec, std::string_view pod_name) {
   return name;
 }
 
-ContainerPlan PlanContainer(const ContainerSpecParsed& parsed, const internal::PodFacts& facts,
+// podman's --user from runAsUser[:runAsGroup], the container's over the pod's. A group
+// without a user cannot be expressed to podman and is left out.
+std::string User(const ContainerSpecParsed& container, const PodSpecParsed& pod) {
+  std::optional<int64_t> user = container.run_as_user ? container.run_as_user : pod.run_as_user;
+  std::optional<int64_t> group = container.run_as_group ? container.run_as_group : pod.run_as_group;
+  if (!user) return {};
+  return group ? fmt::format("{}:{}", *user, *group) : std::to_string(*user);
+}
+
+ContainerPlan PlanContainer(const ContainerSpecParsed& parsed, const PodSpecParsed& pod,
+                            const internal::PodFacts& facts,
                             const std::map<std::string, internal::VolumeDir>& volumes,
                             internal::ObjectCache& objects, PodPlan& plan) {
   ContainerPlan out;
@@ -88,6 +98,8 @@ ContainerPlan PlanContainer(const ContainerSpecParsed& parsed, const internal::P
   spec.labels[kContainerHashLabel] = parsed.hash;
   spec.memory_limit_bytes = parsed.memory_limit_bytes;
   spec.cpu_limit_millis = parsed.cpu_limit_millis;
+  spec.user = User(parsed, pod);
+  spec.read_only_root_filesystem = parsed.read_only_root_filesystem;
   return out;
 }
 
@@ -140,10 +152,10 @@ Result<PodPlan> PlanPod(const Value& pod, const ObjectLookup& lookup, const Plan
       spec.service_account_name.empty() ? "default" : spec.service_account_name;
   facts.pod_ip = options.pod_ip;
   for (const ContainerSpecParsed& container : spec.init_containers) {
-    plan.init_containers.push_back(PlanContainer(container, facts, volumes, objects, plan));
+    plan.init_containers.push_back(PlanContainer(container, spec, facts, volumes, objects, plan));
   }
   for (const ContainerSpecParsed& container : spec.containers) {
-    plan.containers.push_back(PlanContainer(container, facts, volumes, objects, plan));
+    plan.containers.push_back(PlanContainer(container, spec, facts, volumes, objects, plan));
   }
   return plan;
 }

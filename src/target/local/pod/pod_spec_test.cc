@@ -110,6 +110,8 @@ TEST(PlanPod, WebPodBecomesPodmanContainers) {
                                {"DB_PASSWORD", "secret"}}));
   EXPECT_EQ(web.spec.memory_limit_bytes, 128 << 20);
   EXPECT_EQ(web.spec.cpu_limit_millis, 500);
+  EXPECT_EQ(web.spec.user, "10001:10001");  // the pod's runAsUser, the container's group
+  EXPECT_TRUE(web.spec.read_only_root_filesystem);
   EXPECT_EQ(web.spec.labels.at("io.kubernetes.container.name"), "web");
   EXPECT_EQ(web.spec.labels.at("capstan.dev/managed-by"), "state-1");
   EXPECT_EQ(web.spec.labels.at("capstan.dev/container-hash").size(), 16u);
@@ -148,6 +150,8 @@ TEST(PlanPod, WebPodBecomesPodmanContainers) {
 
   const ContainerPlan& sidecar = plan->containers[1];
   EXPECT_EQ(sidecar.image_pull_policy, "Always");  // no tag
+  EXPECT_EQ(sidecar.spec.user, "10001");
+  EXPECT_FALSE(sidecar.spec.read_only_root_filesystem);
   EXPECT_TRUE(sidecar.spec.env.empty());
   EXPECT_FALSE(sidecar.readiness_probe.has_value());
 

@@ -264,11 +264,14 @@ ProbeOutcome RunHttp(const ProbeSpec& spec, const std::string& host) {
       // the redirect itself is the (successful, warned) answer.
       if (next->host == first_host) {
         if (requests >= kMaxRedirects) {
+          // Go's client names the Location as written in this error.
           return Outcome(spec, Result::kFailure,
-                         fmt::format("Get \"{}\": stopped after {} redirects", next->ToString(),
+                         fmt::format("Get \"{}\": stopped after {} redirects", response.location,
                                      kMaxRedirects));
         }
-        keep_host_header = response.location[0] == '/' && response.location.substr(0, 2) != "//";
+        // Go keeps a Host header across redirects to a Location without a scheme.
+        keep_host_header = !StartsWithNoCase(response.location, "http://") &&
+                           !StartsWithNoCase(response.location, "https://");
         url = *next;
         continue;
       }

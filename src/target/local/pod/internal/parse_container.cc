@@ -307,6 +307,22 @@ void ParseMounts(const Value& container, const std::string& path, ContainerSpecP
 
 }  // namespace
 
+void ParseRunAs(const Value& owner, const std::string& path, std::optional<int64_t>& user,
+                std::optional<int64_t>& group, Problems& problems) {
+  const Value* context = ReadObject(owner, "securityContext", path, problems);
+  if (context == nullptr) return;
+  std::string context_path = Child(path, "securityContext");
+  for (auto [key, target] : {std::pair{"runAsUser", &user}, std::pair{"runAsGroup", &group}}) {
+    std::optional<int64_t> id = ReadInt(*context, key, context_path, problems);
+    if (id && (*id < 0 || *id > 2147483647)) {
+      problems.Add(Child(context_path, key),
+                   fmt::format("{} must be between 0 and 2147483647, inclusive", *id));
+    } else if (id) {
+      *target = id;
+    }
+  }
+}
+
 ContainerSpecParsed ParseContainer(const Value& container, const std::string& path, bool init,
                                    Problems& problems) {
   ContainerSpecParsed out;
@@ -384,6 +400,11 @@ ContainerSpecParsed ParseContainer(const Value& container, const std::string& pa
        : type == ProbeType::kReadiness ? out.readiness_probe
                                        : out.liveness_probe) = std::move(*spec);
     }
+  }
+  ParseRunAs(container, path, out.run_as_user, out.run_as_group, problems);
+  if (const Value* context = ReadObject(container, "securityContext", path, problems)) {
+    out.read_only_root_filesystem =
+        ReadBool(*context, "readOnlyRootFilesystem", Child(path, "securityContext"), problems);
   }
   out.hash = ContentHash(container).substr(0, 16);
   return out;

@@ -205,6 +205,7 @@ PodSpecParsed ParsePodSpec(const Value& spec, const std::string& path, Problems&
   ReadString(spec, "subdomain", path, problems);
   out.node_name = ReadString(spec, "nodeName", path, problems);
   out.service_account_name = ReadString(spec, "serviceAccountName", path, problems);
+  ParseRunAs(spec, path, out.run_as_user, out.run_as_group, problems);
 
   std::set<std::string> volume_names;
   const Value::Array* volumes = ReadArray(spec, "volumes", path, problems);

@@ -56,6 +56,10 @@ struct ContainerSpecParsed {
   std::optional<ProbeSpec> readiness_probe;
   std::optional<ProbeSpec> liveness_probe;
   std::string hash;  // of the container's manifest, see kContainerHashLabel
+  // securityContext: the fields podman applies; the rest is accepted and ignored.
+  std::optional<int64_t> run_as_user;
+  std::optional<int64_t> run_as_group;
+  bool read_only_root_filesystem = false;
 };
 
 struct KeyToPath {
@@ -83,6 +87,9 @@ struct PodSpecParsed {
   std::string hostname;
   std::string node_name;
   std::string service_account_name;
+  // spec.securityContext's defaults for every container.
+  std::optional<int64_t> run_as_user;
+  std::optional<int64_t> run_as_group;
 };
 
 // Reads `spec` (a PodSpec at `path`, e.g. "spec"), noting every unsupported or malformed
@@ -92,6 +99,10 @@ PodSpecParsed ParsePodSpec(const Value& spec, const std::string& path, Problems&
 // One container of `containers` / `initContainers` (`path` = "spec.containers[0]").
 ContainerSpecParsed ParseContainer(const Value& container, const std::string& path, bool init,
                                    Problems& problems);
+
+// runAsUser and runAsGroup of a securityContext (pod or container) at `path`.
+void ParseRunAs(const Value& owner, const std::string& path, std::optional<int64_t>& user,
+                std::optional<int64_t>& group, Problems& problems);
 
 // `volumes[i]` at `path`.
 VolumeSpec ParseVolume(const Value& volume, const std::string& path, Problems& problems);
