@@ -55,14 +55,6 @@ void CheckSpecFields(const Value& spec, const std::string& path, Problems& probl
   }
 }
 
-bool IsDnsLabel(std::string_view name) {
-  if (name.empty() || name.size() > 63 || name.front() == '-' || name.back() == '-') return false;
-  for (char c : name) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
-  }
-  return true;
-}
-
 // A file mode as Kubernetes takes it: 0 to 0777 (YAML's 0644 arrives as 420).
 std::optional<int> ReadMode(const Value& object, std::string_view key, const std::string& path,
                             Problems& problems) {
@@ -101,6 +93,14 @@ void ParseItems(const Value& source, const std::string& path, VolumeSpec& volume
 
 }  // namespace
 
+bool IsDnsLabel(std::string_view name) {
+  if (name.empty() || name.size() > 63 || name.front() == '-' || name.back() == '-') return false;
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
 bool IsSafeRelativePath(const std::string& path) {
   if (path.empty() || path[0] == '/') return false;
   size_t start = 0;
@@ -129,29 +129,29 @@ VolumeSpec ParseVolume(const Value& volume, const std::string& path, Problems& p
                              Quote(out.name)));
   }
   int sources = 0;
-  if (const Value* config_map = ReadObject(volume, "configMap", path, problems)) {
+  struct ObjectSource {
+    std::string_view field;     // the volume's field: configMap or secret
+    std::string_view name_key;  // where it names its object
+    VolumeSpec::Kind kind;
+    std::string_view fields;
+  };
+  for (const ObjectSource& source :
+       {ObjectSource{"configMap", "name", VolumeSpec::Kind::kConfigMap,
+                     "configMap has name, items, defaultMode and optional"},
+        ObjectSource{"secret", "secretName", VolumeSpec::Kind::kSecret,
+                     "secret has secretName, items, defaultMode and optional"}}) {
+    const Value* object = ReadObject(volume, source.field, path, problems);
+    if (object == nullptr) continue;
     ++sources;
-    std::string source_path = Child(path, "configMap");
-    CheckKnownFields(*config_map, source_path, {"name", "items", "defaultMode", "optional"},
-                     "configMap has name, items, defaultMode and optional", problems);
-    out.kind = VolumeSpec::Kind::kConfigMap;
-    out.object = ReadString(*config_map, "name", source_path, problems);
-    if (out.object.empty()) problems.Add(Child(source_path, "name"), "required");
-    out.default_mode = ReadMode(*config_map, "defaultMode", source_path, problems).value_or(0644);
-    out.optional = ReadBool(*config_map, "optional", source_path, problems);
-    ParseItems(*config_map, source_path, out, problems);
-  }
-  if (const Value* secret = ReadObject(volume, "secret", path, problems)) {
-    ++sources;
-    std::string source_path = Child(path, "secret");
-    CheckKnownFields(*secret, source_path, {"secretName", "items", "defaultMode", "optional"},
-                     "secret has secretName, items, defaultMode and optional", problems);
-    out.kind = VolumeSpec::Kind::kSecret;
-    out.object = ReadString(*secret, "secretName", source_path, problems);
-    if (out.object.empty()) problems.Add(Child(source_path, "secretName"), "required");
-    out.default_mode = ReadMode(*secret, "defaultMode", source_path, problems).value_or(0644);
-    out.optional = ReadBool(*secret, "optional", source_path, problems);
-    ParseItems(*secret, source_path, out, problems);
+    std::string source_path = Child(path, source.field);
+    CheckKnownFields(*object, source_path, {source.name_key, "items", "defaultMode", "optional"},
+                     source.fields, problems);
+    out.kind = source.kind;
+    out.object = ReadString(*object, source.name_key, source_path, problems);
+    if (out.object.empty()) problems.Add(Child(source_path, source.name_key), "required");
+    out.default_mode = ReadMode(*object, "defaultMode", source_path, problems).value_or(0644);
+    out.optional = ReadBool(*object, "optional", source_path, problems);
+    ParseItems(*object, source_path, out, problems);
   }
   if (const Value* empty_dir = ReadObject(volume, "emptyDir", path, problems)) {
     ++sources;

@@ -104,8 +104,15 @@ ContainerSpecParsed ParseContainer(const Value& container, const std::string& pa
 void ParseRunAs(const Value& owner, const std::string& path, std::optional<int64_t>& user,
                 std::optional<int64_t>& group, Problems& problems);
 
+// The container's env and envFrom into `out`.
+void ParseEnv(const Value& container, const std::string& path, ContainerSpecParsed& out,
+              Problems& problems);
+
 // `volumes[i]` at `path`.
 VolumeSpec ParseVolume(const Value& volume, const std::string& path, Problems& problems);
+
+// A DNS-1123 label: lower-case letters, digits and '-', at most 63, alphanumeric at both ends.
+bool IsDnsLabel(std::string_view name);
 
 // Whether `path` is relative and never climbs out ("a/b.txt" yes; "/a", "../a", "a/../../b" no).
 bool IsSafeRelativePath(const std::string& path);
