@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 
 #include "target/local/workload/internal/objects.h"
 
@@ -26,35 +25,6 @@ Actions ReconcileDeployment(const Value& deployment, const std::vector<Value>& r
 }
 
 namespace internal {
-
-int64_t ReplicaSetState::replicas() const { return IntAt(object, {"spec", "replicas"}, 1); }
-int64_t ReplicaSetState::status_replicas() const { return IntAt(object, {"status", "replicas"}); }
-int64_t ReplicaSetState::ready() const { return IntAt(object, {"status", "readyReplicas"}); }
-int64_t ReplicaSetState::available() const {
-  return IntAt(object, {"status", "availableReplicas"});
-}
-std::string_view ReplicaSetState::name() const { return NameOf(object); }
-
-std::optional<int64_t> ReplicaSetState::revision() const {
-  const Value* value = object.At({"metadata", "annotations", kRevisionAnnotation});
-  if (value == nullptr) return 0;
-  if (!value->is_string()) return std::nullopt;
-  int64_t revision = 0;
-  const std::string& text = value->as_string();
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), revision);
-  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
-  return revision;
-}
-
-bool CreatedBefore(const ReplicaSetState& a, const ReplicaSetState& b) {
-  auto created = [](const ReplicaSetState& rs) {
-    return TimeAt(rs.object, {"metadata", "creationTimestamp"}).value_or(TimePoint());
-  };
-  TimePoint ta = created(a);
-  TimePoint tb = created(b);
-  if (ta == tb) return a.name() < b.name();
-  return ta < tb;
-}
 
 DeploymentSync::DeploymentSync(const Value& deployment, DeploymentSpec spec,
                                const std::vector<Value>& replica_sets,
@@ -311,14 +281,8 @@ void DeploymentSync::CheckPausedConditions() {
 bool DeploymentSync::IsScalingEvent() const {
   for (size_t i = 0; i < rs_.size(); ++i) {
     if (rs_[i].replicas() <= 0) continue;
-    const Value* desired =
-        rs_[i].object.At({"metadata", "annotations", kDesiredReplicasAnnotation});
-    if (desired == nullptr || !desired->is_string()) continue;
-    int64_t value = 0;
-    const std::string& text = desired->as_string();
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || ptr != text.data() + text.size()) continue;
-    if (value != spec_.replicas) return true;
+    std::optional<int64_t> desired = IntAnnotation(rs_[i].object, kDesiredReplicasAnnotation);
+    if (desired.has_value() && *desired != spec_.replicas) return true;
   }
   return false;
 }

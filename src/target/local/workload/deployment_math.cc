@@ -1,9 +1,9 @@
-// The Deployment's arithmetic: int-or-percent fields, maxSurge/maxUnavailable, the
-// pod-template-hash, and the defaulted, validated spec.
+// The Deployment's arithmetic and how it reads its objects: int-or-percent fields,
+// maxSurge/maxUnavailable, the pod-template-hash, the defaulted, validated spec, and the
+// fields of its ReplicaSets.
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <limits>
 
 #include "target/local/workload/internal/deployment.h"
@@ -19,11 +19,7 @@ constexpr const char* kDefaultFencepost = "25%";
 // The integer N of "N%", or nullopt.
 std::optional<int64_t> Percent(const std::string& text) {
   if (text.size() < 2 || text.back() != '%') return std::nullopt;
-  int64_t value = 0;
-  const char* end = text.data() + text.size() - 1;
-  auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || ptr != end) return std::nullopt;
-  return value;
+  return internal::ParseInt(std::string_view(text).substr(0, text.size() - 1));
 }
 
 bool IsZero(const Value& int_or_percent) {
@@ -81,6 +77,31 @@ bool SkipCopyAnnotation(std::string_view key) {
   return key == "kubectl.kubernetes.io/last-applied-configuration" || key == kRevisionAnnotation ||
          key == kRevisionHistoryAnnotation || key == kDesiredReplicasAnnotation ||
          key == kMaxReplicasAnnotation || key == "deprecated.deployment.rollback.to";
+}
+
+int64_t ReplicaSetState::replicas() const { return IntAt(object, {"spec", "replicas"}, 1); }
+int64_t ReplicaSetState::status_replicas() const { return IntAt(object, {"status", "replicas"}); }
+int64_t ReplicaSetState::ready() const { return IntAt(object, {"status", "readyReplicas"}); }
+int64_t ReplicaSetState::available() const {
+  return IntAt(object, {"status", "availableReplicas"});
+}
+std::string_view ReplicaSetState::name() const { return NameOf(object); }
+
+std::optional<int64_t> ReplicaSetState::revision() const {
+  const Value* value = object.At({"metadata", "annotations", kRevisionAnnotation});
+  if (value == nullptr) return 0;
+  if (!value->is_string()) return std::nullopt;
+  return ParseInt(value->as_string());
+}
+
+bool CreatedBefore(const ReplicaSetState& a, const ReplicaSetState& b) {
+  auto created = [](const ReplicaSetState& rs) {
+    return TimeAt(rs.object, {"metadata", "creationTimestamp"}).value_or(TimePoint());
+  };
+  TimePoint ta = created(a);
+  TimePoint tb = created(b);
+  if (ta == tb) return a.name() < b.name();
+  return ta < tb;
 }
 
 int64_t DeploymentSpec::MaxUnavailable() const {

@@ -2,27 +2,12 @@
 // (pkg/controller/deployment/rolling.go), Recreate (recreate.go) and proportional scaling of
 // scaling events and paused Deployments (sync.go scale).
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 
 #include "target/local/workload/internal/deployment.h"
 #include "target/local/workload/internal/objects.h"
 
 namespace capstan::target::local::workload::internal {
-
-namespace {
-
-std::optional<int64_t> IntAnnotation(const Value& object, const char* key) {
-  const Value* value = object.At({"metadata", "annotations", key});
-  if (value == nullptr || !value->is_string()) return std::nullopt;
-  int64_t result = 0;
-  const std::string& text = value->as_string();
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), result);
-  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
-  return result;
-}
-
-}  // namespace
 
 bool DeploymentSync::ScaleReplicaSet(ReplicaSetState& rs, int64_t replicas,
                                      bool only_if_size_differs) {

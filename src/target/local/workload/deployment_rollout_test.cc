@@ -296,5 +296,88 @@ TEST(DeploymentRollout, RevisionHistoryLimitKeepsTheNewestOldReplicaSets) {
   EXPECT_EQ(CountPods(cluster, "nginx:1.25").ready, 1);
 }
 
+// A new template while the previous rollout is half done ("rollover"): the half-done
+// ReplicaSet is scaled down like the old one, and only the newest ends up running.
+TEST(DeploymentRollout, RolloverToAThirdTemplateMidRollout) {
+  StandInCluster cluster;
+  Value deployment = LoadManifest("deployment-web.yaml");
+  deployment["spec"]["replicas"] = 6;
+  cluster.Apply(deployment);
+  cluster.Rounds(4);
+  // v2 never becomes ready, so its rollout stalls half way.
+  cluster.fate = [](const Value& pod) {
+    return ImageOf(pod) == "nginx:1.26" ? PodFate::kNeverReady : PodFate::kReady;
+  };
+  cluster.Apply(WithImage(deployment, "nginx:1.26"));
+  cluster.Rounds(3);
+  ASSERT_GT(CountPods(cluster, "nginx:1.26").with_image, 0);
+
+  std::vector<std::string> violations;
+  cluster.after_change = [&](const StandInCluster& c) {
+    PodCounts counts = CountPods(c);
+    // 6 replicas, 25%: maxSurge 2, maxUnavailable 1. The stalled v2 pods were never
+    // available, so the floor of 5 ready pods holds throughout.
+    if (counts.total > 8) violations.push_back("pods " + std::to_string(counts.total) + " > 8");
+    if (counts.ready < 5) violations.push_back("ready " + std::to_string(counts.ready) + " < 5");
+  };
+  cluster.Apply(WithImage(deployment, "nginx:1.27"));
+  cluster.Rounds(25);
+  cluster.after_change = nullptr;
+  EXPECT_TRUE(violations.empty()) << violations.front();
+  EXPECT_EQ(CountPods(cluster, "nginx:1.27").ready, 6);
+  EXPECT_EQ(CountPods(cluster).any, 6);
+  std::vector<Value> storage;
+  EXPECT_EQ(
+      internal::IntAt(*ReplicaSetWithImage(cluster, "nginx:1.26", storage), {"spec", "replicas"}),
+      0);
+  EXPECT_EQ(cluster.Get("Deployment", "web")
+                ->StringAt({"metadata", "annotations", "deployment.kubernetes.io/revision"}),
+            "3");
+}
+
+// Scaling in the middle of a rollout keeps both ReplicaSets' shares and finishes at the new
+// size.
+TEST(DeploymentRollout, ScalingMidRolloutFinishesAtTheNewSize) {
+  StandInCluster cluster;
+  Value deployment = LoadManifest("deployment-web.yaml");
+  deployment["spec"]["replicas"] = 10;
+  deployment["spec"]["strategy"] =
+      testing::Yaml("{type: RollingUpdate, rollingUpdate: {maxSurge: 3, maxUnavailable: 2}}");
+  cluster.Apply(deployment);
+  cluster.Rounds(4);
+  bool broken = true;
+  cluster.fate = [&](const Value& pod) {
+    return broken && ImageOf(pod) == "nginx:1.26" ? PodFate::kNeverReady : PodFate::kReady;
+  };
+  Value v2 = WithImage(deployment, "nginx:1.26");
+  cluster.Apply(v2);
+  cluster.Rounds(3);
+  // Stalled as in the Kubernetes docs: old 8, new 5.
+  std::vector<Value> storage;
+  EXPECT_EQ(
+      internal::IntAt(*ReplicaSetWithImage(cluster, "nginx:1.25", storage), {"spec", "replicas"}),
+      8);
+  EXPECT_EQ(
+      internal::IntAt(*ReplicaSetWithImage(cluster, "nginx:1.26", storage), {"spec", "replicas"}),
+      5);
+  v2["spec"]["replicas"] = 15;
+  cluster.Apply(v2);
+  cluster.Settle();
+  EXPECT_EQ(
+      internal::IntAt(*ReplicaSetWithImage(cluster, "nginx:1.25", storage), {"spec", "replicas"}),
+      11);
+  EXPECT_EQ(
+      internal::IntAt(*ReplicaSetWithImage(cluster, "nginx:1.26", storage), {"spec", "replicas"}),
+      7);
+  broken = false;
+  // The kubelet stand-in leaves never-ready pods not ready; replace them as a user would.
+  for (const Value& pod : cluster.List("Pod")) {
+    if (ImageOf(pod) == "nginx:1.26") cluster.DeletePod(NameOf(pod));
+  }
+  cluster.Rounds(30);
+  EXPECT_EQ(CountPods(cluster, "nginx:1.26").ready, 15);
+  EXPECT_EQ(CountPods(cluster).any, 15);
+}
+
 }  // namespace
 }  // namespace capstan::target::local::workload

@@ -1,7 +1,6 @@
 #include "target/local/workload/internal/pod_ranking.h"
 
 #include <algorithm>
-#include <charconv>
 #include <map>
 #include <string>
 
@@ -18,13 +17,7 @@ int PhaseOrdinal(std::string_view phase) {
 }
 
 int64_t DeletionCost(const Value& pod) {
-  const Value* cost =
-      pod.At({"metadata", "annotations", "controller.kubernetes.io/pod-deletion-cost"});
-  if (cost == nullptr || !cost->is_string()) return 0;
-  int64_t value = 0;
-  const std::string& text = cost->as_string();
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return ec == std::errc() && ptr == text.data() + text.size() ? value : 0;
+  return IntAnnotation(pod, "controller.kubernetes.io/pod-deletion-cost").value_or(0);
 }
 
 // Kubernetes' afterOrZero: a missing time first, then the later one.

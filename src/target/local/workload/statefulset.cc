@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 
 #include "target/local/workload/internal/objects.h"
 
@@ -33,11 +32,8 @@ int64_t OrdinalOf(std::string_view set_name, std::string_view pod_name) {
       pod_name[set_name.size()] != '-') {
     return -1;
   }
-  std::string_view digits = pod_name.substr(set_name.size() + 1);
-  int64_t ordinal = 0;
-  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), ordinal);
-  if (ec != std::errc() || ptr != digits.data() + digits.size() || ordinal < 0) return -1;
-  return ordinal;
+  std::optional<int64_t> ordinal = ParseInt(pod_name.substr(set_name.size() + 1));
+  return ordinal.has_value() && *ordinal >= 0 ? *ordinal : -1;
 }
 
 std::vector<std::string> Validate(const Value& set) {

@@ -1,6 +1,7 @@
 #include "target/local/workload/internal/objects.h"
 
 #include <algorithm>
+#include <charconv>
 #include <memory>
 #include <random>
 
@@ -24,6 +25,19 @@ std::optional<TimePoint> TimeAt(const Value& object, Value::Path path) {
   const Value* value = object.At(path);
   if (value == nullptr || !value->is_string()) return std::nullopt;
   return ParseRfc3339(value->as_string());
+}
+
+std::optional<int64_t> ParseInt(std::string_view text) {
+  int64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::optional<int64_t> IntAnnotation(const Value& object, std::string_view key) {
+  const Value* value = object.At({"metadata", "annotations", key});
+  if (value == nullptr || !value->is_string()) return std::nullopt;
+  return ParseInt(value->as_string());
 }
 
 std::string Timestamp(TimePoint time) { return FormatRfc3339(time); }

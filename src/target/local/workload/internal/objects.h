@@ -46,6 +46,11 @@ bool IsTerminating(const Value& object);  // metadata.deletionTimestamp is set
 bool IsPodActive(const Value& pod);
 int64_t MaxContainerRestarts(const Value& pod);
 
+// The whole of `text` as a decimal integer (Go's strconv.Atoi), or nullopt.
+std::optional<int64_t> ParseInt(std::string_view text);
+// The annotation `key` as an integer; nullopt when missing or not one.
+std::optional<int64_t> IntAnnotation(const Value& object, std::string_view key);
+
 // Conditions in `status.conditions` style arrays.
 const Value* FindCondition(const Value& status, std::string_view type);
 void RemoveCondition(Value& status, std::string_view type);
