@@ -156,3 +156,35 @@ TEST(WorkloadHealth, JobsCompleteOrFailAsOnKubernetes) {
 
 }  // namespace
 }  // namespace capstan::target::local::workload
+
+namespace capstan::target::local::workload {
+namespace {
+
+// Once the world matches the spec, a sync changes nothing and asks for nothing: the loop
+// can run them as often as it likes (level-triggered).
+TEST(Idempotence, SettledWorkloadsGetEmptyActions) {
+  StandInCluster cluster;
+  cluster.Apply(LoadManifest("deployment-web.yaml"));
+  cluster.Apply(LoadManifest("statefulset-db.yaml"));
+  cluster.Rounds(12);
+  cluster.fate = [](const Value& pod) {
+    return pod.At({"metadata", "labels", "job-name"}) ? PodFate::kSucceed : PodFate::kReady;
+  };
+  cluster.Apply(LoadManifest("job-migrate.yaml"));
+  cluster.Rounds(4);
+  std::vector<Value> pods = cluster.List("Pod");
+  EXPECT_TRUE(ReconcileDeployment(*cluster.Get("Deployment", "web"), cluster.List("ReplicaSet"),
+                                  pods, cluster.now())
+                  .empty());
+  for (const Value& rs : cluster.List("ReplicaSet")) {
+    EXPECT_TRUE(ReconcileReplicaSet(rs, pods, cluster.now(), RandomNameSuffix(1)).empty());
+  }
+  EXPECT_TRUE(ReconcileStatefulSet(*cluster.Get("StatefulSet", "db"), pods,
+                                   cluster.List("ControllerRevision"), cluster.now())
+                  .empty());
+  EXPECT_TRUE(ReconcileJob(*cluster.Get("Job", "migrate"), pods, cluster.now(), RandomNameSuffix(1))
+                  .empty());
+}
+
+}  // namespace
+}  // namespace capstan::target::local::workload
