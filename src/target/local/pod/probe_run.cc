@@ -25,9 +25,9 @@ constexpr std::string_view kProbeUserAgent = "kube-probe/1.30";
 // The kubelet stops after this many redirects (Go's default CheckRedirect).
 constexpr int kMaxRedirects = 10;
 // Response headers larger than this are refused.
-constexpr size_t kMaxHeaderBytes = 64 * 1024;
+constexpr size_t kMaxHeaderBytes = 64u * 1024;
 // Exec output kept, as the kubelet's exec prober (maxReadLength).
-constexpr size_t kMaxExecOutput = 10 * 1024;
+constexpr size_t kMaxExecOutput = 10u * 1024;
 
 struct Url {
   std::string scheme;  // "http" or "https"

@@ -280,7 +280,7 @@ TEST(RunProbe, ExecThroughTheCallback) {
   spec.timeout_seconds = 3;
   std::vector<std::string> ran;
   std::chrono::seconds timeout{0};
-  auto exec_with = [&](Result<ExecResult> result) {
+  auto exec_with = [&](const Result<ExecResult>& result) {
     return [&, result](const std::vector<std::string>& command, std::chrono::seconds limit) {
       ran = command;
       timeout = limit;

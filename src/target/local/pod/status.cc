@@ -50,12 +50,13 @@ std::string Phase(const Value::Array& init, const Value::Array& regular,
   int pending_init = 0;
   int failed_init = 0;
   for (const Value& status : init) {
-    if (Has(status, "running")) {
-      ++pending_init;
-    } else if (Has(status, "terminated")) {
-      if (ExitCode(status, {"state", "terminated", "exitCode"}) != 0) ++failed_init;
-    } else if (LastTerminated(status)) {
-      if (ExitCode(status, {"lastState", "terminated", "exitCode"}) != 0) ++failed_init;
+    // Failed: it exited non-zero (now, or last time while it waits to restart). Pending: it
+    // runs or waits for its first start. A success counts as neither.
+    bool terminated = Has(status, "terminated");
+    if (terminated || (!Has(status, "running") && LastTerminated(status))) {
+      int64_t code = terminated ? ExitCode(status, {"state", "terminated", "exitCode"})
+                                : ExitCode(status, {"lastState", "terminated", "exitCode"});
+      if (code != 0) ++failed_init;
     } else {
       ++pending_init;
     }

@@ -19,7 +19,7 @@ namespace capstan::target::local::internal {
 
 namespace {
 
-constexpr size_t kReadChunk = 16 * 1024;
+constexpr size_t kReadChunk = 16u * 1024;
 
 // Go's syscall.Errno text: the C library's, starting lower-case ("connection refused").
 std::string ErrnoText(int error) {
