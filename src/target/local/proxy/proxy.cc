@@ -73,8 +73,8 @@ std::string Lowercased(std::string text) {
 }
 
 // A bound, listening acceptor on `ioc`, or "address:port: reason".
-Result<std::shared_ptr<tcp::acceptor>> Bind(net::io_context& ioc, const tcp::endpoint& endpoint) {
-  auto acceptor = std::make_shared<tcp::acceptor>(ioc);
+Result<std::shared_ptr<Acceptor>> Bind(net::io_context& ioc, const tcp::endpoint& endpoint) {
+  auto acceptor = std::make_shared<Acceptor>(ioc);
   error_code ec;
   auto fail = [&](const error_code& error) {
     std::string address = endpoint.address().to_string();
@@ -85,13 +85,13 @@ Result<std::shared_ptr<tcp::acceptor>> Bind(net::io_context& ioc, const tcp::end
   if (acceptor->open(endpoint.protocol(), ec); ec) return fail(ec);
   // SO_REUSEADDR lets a restarted proxy bind while old connections sit in TIME_WAIT; unlike
   // SO_REUSEPORT it does not let two live listeners share a port, so "in use" stays visible.
-  if (acceptor->set_option(tcp::acceptor::reuse_address(true), ec); ec) return fail(ec);
+  if (acceptor->set_option(Acceptor::reuse_address(true), ec); ec) return fail(ec);
   if (acceptor->bind(endpoint, ec); ec) return fail(ec);
   if (acceptor->listen(net::socket_base::max_listen_connections, ec); ec) return fail(ec);
   return acceptor;
 }
 
-void CloseAcceptor(const std::shared_ptr<tcp::acceptor>& acceptor) {
+void CloseAcceptor(const std::shared_ptr<Acceptor>& acceptor) {
   if (!acceptor) return;
   // Acceptors are not thread-safe: close on the thread that runs them.
   net::post(acceptor->get_executor(), [acceptor] {
@@ -106,7 +106,7 @@ struct Proxy::Impl {
   struct ServiceListener {
     uint16_t requested = 0;
     ListenerStatus status;
-    std::shared_ptr<tcp::acceptor> acceptor;  // null when binding failed
+    std::shared_ptr<Acceptor> acceptor;  // null when binding failed
   };
 
   explicit Impl(const ProxyOptions& options) : shared(options) {}
@@ -116,7 +116,7 @@ struct Proxy::Impl {
   }
 
   // Hands an accepted socket to the next worker and starts its session there.
-  void Dispatch(tcp::socket accepted, Kind kind, const std::string& key) {
+  void Dispatch(Socket accepted, Kind kind, const std::string& key) {
     Worker& worker = NextWorker();
     error_code ec;
     tcp::endpoint local = accepted.local_endpoint(ec);
@@ -125,7 +125,7 @@ struct Proxy::Impl {
     int fd = accepted.release(ec);
     if (ec) return;
     net::post(worker.ioc, [this, &worker, fd, protocol, kind, key] {
-      tcp::socket socket(worker.ioc);
+      Socket socket(worker.ioc);
       error_code ec;
       socket.assign(protocol, fd, ec);
       if (ec) {
@@ -146,17 +146,15 @@ struct Proxy::Impl {
     });
   }
 
-  net::awaitable<void> AcceptLoop(std::shared_ptr<tcp::acceptor> acceptor, Kind kind,
-                                  std::string key) {
+  Task<void> AcceptLoop(std::shared_ptr<Acceptor> acceptor, Kind kind, std::string key) {
     for (;;) {
       error_code ec;
-      tcp::socket socket =
-          co_await acceptor->async_accept(net::redirect_error(net::use_awaitable, ec));
+      Socket socket = co_await acceptor->async_accept(net::redirect_error(kUseAwaitable, ec));
       if (!acceptor->is_open() || ec == net::error::operation_aborted) co_return;
       if (ec) {
         Log(LogLevel::kWarning, "proxy: accept failed: {}", ec.message());
-        net::steady_timer pause(acceptor->get_executor(), kAcceptRetryDelay);
-        co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
+        Timer pause(acceptor->get_executor(), kAcceptRetryDelay);
+        co_await pause.async_wait(net::redirect_error(kUseAwaitable, ec));
         continue;
       }
       Dispatch(std::move(socket), kind, key);
@@ -164,24 +162,24 @@ struct Proxy::Impl {
   }
 
   // Binds and starts accepting; the acceptor runs on the next worker.
-  Result<std::shared_ptr<tcp::acceptor>> Listen(const tcp::endpoint& endpoint, Kind kind,
-                                                const std::string& key) {
+  Result<std::shared_ptr<Acceptor>> Listen(const tcp::endpoint& endpoint, Kind kind,
+                                           const std::string& key) {
     Worker& worker = NextWorker();
-    Result<std::shared_ptr<tcp::acceptor>> acceptor = Bind(worker.ioc, endpoint);
+    Result<std::shared_ptr<Acceptor>> acceptor = Bind(worker.ioc, endpoint);
     if (!acceptor.ok()) return acceptor;
     net::co_spawn(worker.ioc, AcceptLoop(*acceptor, kind, key), net::detached);
     return acceptor;
   }
 
-  net::awaitable<void> SweepLoop(Worker& worker) {
+  Task<void> SweepLoop(Worker& worker) {
     auto interval = std::clamp<std::chrono::milliseconds>(
         shared.options.idle_timeout / 2, kMinSweepInterval,
         std::chrono::duration_cast<std::chrono::milliseconds>(kMaxSweepInterval));
-    net::steady_timer timer(worker.ioc);
+    Timer timer(worker.ioc);
     for (;;) {
       timer.expires_after(interval);
       error_code ec;
-      co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+      co_await timer.async_wait(net::redirect_error(kUseAwaitable, ec));
       if (ec) co_return;
       std::shared_ptr<const Snapshot> snapshot = shared.Current();
       if (snapshot) worker.pool.Sweep(snapshot->active_endpoints);
@@ -216,7 +214,7 @@ struct Proxy::Impl {
                                             shared.options.service_bind_address, ec.message());
         continue;
       }
-      Result<std::shared_ptr<tcp::acceptor>> acceptor =
+      Result<std::shared_ptr<Acceptor>> acceptor =
           Listen(tcp::endpoint(address, route.listen_port), Kind::kTcp, key);
       if (!acceptor.ok()) {
         listener.status.error = acceptor.error().message();
@@ -251,8 +249,8 @@ struct Proxy::Impl {
   Shared shared;  // first: outlives the workers and every session
   std::vector<std::unique_ptr<Worker>> workers;
   std::atomic<size_t> next_worker{0};
-  std::shared_ptr<tcp::acceptor> http_acceptor;
-  std::shared_ptr<tcp::acceptor> metrics_acceptor;
+  std::shared_ptr<Acceptor> http_acceptor;
+  std::shared_ptr<Acceptor> metrics_acceptor;
   uint16_t http_port = 0;
   uint16_t metrics_port = 0;
   std::mutex update_mu;  // one Update at a time

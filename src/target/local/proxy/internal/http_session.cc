@@ -39,7 +39,7 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 std::string_view View(beast::string_view text) { return {text.data(), text.size()}; }
 
-auto Token(error_code& ec) { return net::redirect_error(net::use_awaitable, ec); }
+auto Token(error_code& ec) { return net::redirect_error(kUseAwaitable, ec); }
 
 // Uniform in [0, total): the draw for weighted canary routing.
 uint32_t Draw(uint32_t total) {
@@ -47,8 +47,70 @@ uint32_t Draw(uint32_t total) {
   return std::uniform_int_distribution<uint32_t>(0, total - 1)(rng);
 }
 
+// A malformed request (answered 400), as opposed to a client that closed or went quiet.
 bool IsParseError(const error_code& ec) {
-  return ec.category() == http::make_error_code(http::error::bad_method).category();
+  return ec.category() == http::make_error_code(http::error::bad_method).category() &&
+         ec != http::error::end_of_stream && ec != http::error::partial_message;
+}
+
+void SetPiece(http::buffer_body::value_type& body, char* chunk, size_t n, bool done) {
+  body.data = n > 0 ? chunk : nullptr;
+  body.size = n;
+  body.more = !done;
+}
+
+enum class Relayed { kOk, kReadFailed, kWriteFailed };
+
+// Streams a message whose header `parser` has read from `in` on to `out`, its body through
+// `chunk` (kBodyChunk bytes). Body bytes that arrived with the header leave with it in one
+// write; a body still on its way does not hold the header back. Sets *body_read once any
+// body byte was consumed from `in`.
+template <bool isRequest, class In, class Out>
+Task<Relayed> Relay(http::parser<isRequest, http::buffer_body>& parser, In& in,
+                    beast::flat_buffer& in_buffer, Out& out, char* chunk,
+                    std::chrono::milliseconds idle, bool* body_read) {
+  auto& body = parser.get().body();
+  http::serializer<isRequest, http::buffer_body> serializer{parser.get()};
+  error_code ec;
+  body.data = chunk;
+  body.size = kBodyChunk;
+  while (!parser.is_done() && in_buffer.size() > 0 && body.size > 0) {
+    size_t used = parser.put(in_buffer.data(), ec);
+    in_buffer.consume(used);
+    if (ec == http::error::need_buffer || ec == http::error::need_more) {
+      ec = {};
+      break;
+    }
+    if (ec) co_return Relayed::kReadFailed;
+    if (used == 0) break;
+  }
+  size_t n = kBodyChunk - body.size;
+  if (n > 0 && body_read != nullptr) *body_read = true;
+  SetPiece(body, chunk, n, parser.is_done());
+  for (;;) {
+    out.expires_after(idle);
+    co_await http::async_write(out, serializer, Token(ec));
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) co_return Relayed::kWriteFailed;
+    if (serializer.is_done()) co_return Relayed::kOk;
+    if (parser.is_done()) {
+      SetPiece(body, chunk, 0, true);
+      continue;
+    }
+    // Only framing read (a chunk header) gives no bytes; a zero-size piece would be written
+    // as the last chunk, so read on until there are bytes or the body ends.
+    do {
+      body.data = chunk;
+      body.size = kBodyChunk;
+      in.expires_after(idle);
+      co_await http::async_read_some(in, in_buffer, parser, Token(ec));
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec) co_return Relayed::kReadFailed;
+      n = kBodyChunk - body.size;
+    } while (n == 0 && !parser.is_done());
+    if (n > 0 && body_read != nullptr) *body_read = true;
+    SetPiece(body, chunk, n, parser.is_done());
+  }
 }
 
 // Removes headers that describe one hop only (RFC 9110 section 7.6.1), including those
@@ -78,29 +140,30 @@ void StripHopByHop(http::header<isRequest>& fields) {
 
 class HttpSession {
  public:
-  HttpSession(tcp::socket socket, Shared& shared, Worker& worker)
+  HttpSession(Socket socket, Shared& shared, Worker& worker)
       : client_(std::move(socket)),
         shared_(shared),
         worker_(worker),
         options_(shared.options),
         body_(new char[kBodyChunk]) {
+    client_buffer_.reserve(kReadBuffer);
     error_code ec;
     client_.socket().set_option(tcp::no_delay(true), ec);
     client_ip_ = client_.socket().remote_endpoint(ec).address().to_string();
   }
 
-  net::awaitable<void> Run() {
+  Task<void> Run() {
     while (co_await HandleOne()) {
     }
     error_code ec;
-    client_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    client_.socket().shutdown(Socket::shutdown_send, ec);
   }
 
  private:
   enum class Sent { kOk, kUpstreamFailed, kClientFailed };
 
   // Serves one request; false when the client connection must close.
-  net::awaitable<bool> HandleOne() {
+  Task<bool> HandleOne() {
     RequestParser parser;
     parser.header_limit(static_cast<uint32_t>(options_.max_header_bytes));
     parser.body_limit(kNoBodyLimit);
@@ -232,7 +295,7 @@ class HttpSession {
     req.set("X-Real-IP", client_ip_);
   }
 
-  net::awaitable<std::unique_ptr<Upstream>> Connect(const LiveEndpoint& endpoint) {
+  Task<std::unique_ptr<Upstream>> Connect(const LiveEndpoint& endpoint) {
     error_code ec;
     net::ip::address address = net::ip::make_address(endpoint.endpoint.address, ec);
     if (ec) co_return nullptr;
@@ -245,47 +308,18 @@ class HttpSession {
     co_return upstream;
   }
 
-  // Writes the request header to the pod, then streams the body from the client.
-  net::awaitable<Sent> SendRequest(RequestParser& parser, Upstream& upstream, bool& body_started) {
-    auto& req = parser.get();
-    http::request_serializer<http::buffer_body> serializer{req};
-    error_code ec;
-    upstream.stream.expires_after(options_.idle_timeout);
-    co_await http::async_write_header(upstream.stream, serializer, Token(ec));
-    if (ec) co_return Sent::kUpstreamFailed;
-    while (!serializer.is_done()) {
-      if (!parser.is_done()) {
-        req.body().data = body_.get();
-        req.body().size = kBodyChunk;
-        client_.expires_after(options_.idle_timeout);
-        co_await http::async_read_some(client_, client_buffer_, parser, Token(ec));
-        if (ec == http::error::need_buffer) ec = {};
-        if (ec) co_return Sent::kClientFailed;
-        body_started = true;
-        size_t n = kBodyChunk - req.body().size;
-        // Only framing was read (a chunk header): a zero-size piece would be written as the
-        // last chunk, so read on instead.
-        if (n == 0 && !parser.is_done()) continue;
-        req.body().size = n;
-        req.body().data = n > 0 ? body_.get() : nullptr;
-        req.body().more = !parser.is_done();
-      } else {
-        req.body().data = nullptr;
-        req.body().size = 0;
-        req.body().more = false;
-      }
-      upstream.stream.expires_after(options_.idle_timeout);
-      co_await http::async_write(upstream.stream, serializer, Token(ec));
-      if (ec == http::error::need_buffer) ec = {};
-      if (ec) co_return Sent::kUpstreamFailed;
-    }
+  // Writes the request to the pod, streaming its body from the client.
+  Task<Sent> SendRequest(RequestParser& parser, Upstream& upstream, bool& body_started) {
+    Relayed relayed = co_await Relay(parser, client_, client_buffer_, upstream.stream, body_.get(),
+                                     options_.idle_timeout, &body_started);
+    if (relayed == Relayed::kReadFailed) co_return Sent::kClientFailed;
+    if (relayed == Relayed::kWriteFailed) co_return Sent::kUpstreamFailed;
     co_return Sent::kOk;
   }
 
   // Reads the final response header (skipping 1xx interim answers).
-  net::awaitable<error_code> ReadResponseHeader(Upstream& upstream,
-                                                std::optional<ResponseParser>& response,
-                                                http::verb method) {
+  Task<error_code> ReadResponseHeader(Upstream& upstream, std::optional<ResponseParser>& response,
+                                      http::verb method) {
     error_code ec;
     for (;;) {
       response->header_limit(static_cast<uint32_t>(options_.max_header_bytes));
@@ -301,8 +335,8 @@ class HttpSession {
   }
 
   // Streams the response to the client; false when either side failed (close both).
-  net::awaitable<bool> RelayResponse(Upstream& upstream, ResponseParser& parser,
-                                     unsigned client_version, bool& keep_alive) {
+  Task<bool> RelayResponse(Upstream& upstream, ResponseParser& parser, unsigned client_version,
+                           bool& keep_alive) {
     auto& res = parser.get();
     bool upstream_keep_alive = res.keep_alive();
     StripHopByHop(res);
@@ -324,40 +358,15 @@ class HttpSession {
       }
     }
     res.keep_alive(keep_alive);
-    http::response_serializer<http::buffer_body> serializer{res};
-    error_code ec;
-    client_.expires_after(options_.idle_timeout);
-    co_await http::async_write_header(client_, serializer, Token(ec));
-    if (ec) co_return false;
-    while (!serializer.is_done()) {
-      if (!parser.is_done()) {
-        res.body().data = body_.get();
-        res.body().size = kBodyChunk;
-        upstream.stream.expires_after(options_.idle_timeout);
-        co_await http::async_read_some(upstream.stream, upstream.buffer, parser, Token(ec));
-        if (ec == http::error::need_buffer) ec = {};
-        if (ec) co_return false;
-        size_t n = kBodyChunk - res.body().size;
-        if (n == 0 && !parser.is_done()) continue;  // see SendRequest
-        res.body().size = n;
-        res.body().data = n > 0 ? body_.get() : nullptr;
-        res.body().more = !parser.is_done();
-      } else {
-        res.body().data = nullptr;
-        res.body().size = 0;
-        res.body().more = false;
-      }
-      client_.expires_after(options_.idle_timeout);
-      co_await http::async_write(client_, serializer, Token(ec));
-      if (ec == http::error::need_buffer) ec = {};
-      if (ec) co_return false;
-    }
+    Relayed relayed = co_await Relay(parser, upstream.stream, upstream.buffer, client_, body_.get(),
+                                     options_.idle_timeout, nullptr);
+    if (relayed != Relayed::kOk) co_return false;
     if (!upstream_keep_alive) upstream.stream.close();
     co_return true;
   }
 
   // An answer of the proxy's own; returns whether the connection stays open.
-  net::awaitable<bool> SendError(int status, bool keep_alive, unsigned version) {
+  Task<bool> SendError(int status, bool keep_alive, unsigned version) {
     http::response<http::string_body> res{static_cast<http::status>(status),
                                           version < 11 ? 10u : 11u};
     res.set(http::field::server, "capstan");
@@ -371,7 +380,7 @@ class HttpSession {
     co_return !ec && keep_alive;
   }
 
-  beast::tcp_stream client_;
+  CoalescingStream client_;
   beast::flat_buffer client_buffer_;
   Shared& shared_;
   Worker& worker_;
@@ -383,7 +392,7 @@ class HttpSession {
 
 }  // namespace
 
-net::awaitable<void> ServeHttp(tcp::socket client, Shared& shared, Worker& worker) {
+Task<void> ServeHttp(Socket client, Shared& shared, Worker& worker) {
   try {
     HttpSession session(std::move(client), shared, worker);
     co_await session.Run();

@@ -12,16 +12,16 @@
 
 namespace capstan::target::local::proxy::internal {
 
-net::awaitable<void> ServeMetrics(tcp::socket socket, Shared& shared) {
+Task<void> ServeMetrics(Socket socket, Shared& shared) {
   namespace http = beast::http;
   try {
-    beast::tcp_stream client(std::move(socket));
+    Stream client(std::move(socket));
     beast::flat_buffer buffer;
     for (;;) {
       http::request<http::empty_body> req;
       beast::error_code ec;
       client.expires_after(shared.options.idle_timeout);
-      co_await http::async_read(client, buffer, req, net::redirect_error(net::use_awaitable, ec));
+      co_await http::async_read(client, buffer, req, net::redirect_error(kUseAwaitable, ec));
       if (ec) co_return;
       http::response<http::string_body> res{http::status::ok, req.version()};
       std::string_view target(req.target().data(), req.target().size());
@@ -34,7 +34,7 @@ net::awaitable<void> ServeMetrics(tcp::socket socket, Shared& shared) {
       }
       res.keep_alive(req.keep_alive());
       res.prepare_payload();
-      co_await http::async_write(client, res, net::redirect_error(net::use_awaitable, ec));
+      co_await http::async_write(client, res, net::redirect_error(kUseAwaitable, ec));
       if (ec || !req.keep_alive()) co_return;
     }
   } catch (const std::exception& e) {

@@ -23,18 +23,18 @@ using error_code = boost::system::error_code;
 
 constexpr size_t kCopyChunk = 16 * 1024;
 
-auto Token(error_code& ec) { return net::redirect_error(net::use_awaitable, ec); }
+auto Token(error_code& ec) { return net::redirect_error(kUseAwaitable, ec); }
 
 // Both sockets and what must live until both directions are done.
 struct Pipe {
-  Pipe(tcp::socket c, tcp::socket u, std::shared_ptr<const Snapshot> s, const LiveEndpoint& e)
+  Pipe(Socket c, Socket u, std::shared_ptr<const Snapshot> s, const LiveEndpoint& e)
       : client(std::move(c)),
         upstream(std::move(u)),
         snapshot(std::move(s)),
         endpoint(e),
         in_flight(e.state, &e.tcp->active) {}
-  tcp::socket client;
-  tcp::socket upstream;
+  Socket client;
+  Socket upstream;
   std::shared_ptr<const Snapshot> snapshot;  // keeps `endpoint` alive
   const LiveEndpoint& endpoint;
   InFlightGuard in_flight;
@@ -42,14 +42,14 @@ struct Pipe {
 
 // Copies from `from` to `to` until EOF (then half-closes `to`) or an error (then closes
 // both, which ends the other direction too).
-net::awaitable<void> Copy(std::shared_ptr<Pipe> pipe, tcp::socket& from, tcp::socket& to,
-                          std::atomic<uint64_t>& bytes) {
+Task<void> Copy(std::shared_ptr<Pipe> pipe, Socket& from, Socket& to,
+                std::atomic<uint64_t>& bytes) {
   std::unique_ptr<char[]> buffer(new char[kCopyChunk]);
   error_code ec;
   for (;;) {
     size_t n = co_await from.async_read_some(net::buffer(buffer.get(), kCopyChunk), Token(ec));
     if (ec == net::error::eof) {
-      to.shutdown(tcp::socket::shutdown_send, ec);
+      to.shutdown(Socket::shutdown_send, ec);
       co_return;
     }
     if (ec) break;
@@ -61,29 +61,29 @@ net::awaitable<void> Copy(std::shared_ptr<Pipe> pipe, tcp::socket& from, tcp::so
   pipe->upstream.close(ec);
 }
 
-net::awaitable<std::optional<tcp::socket>> Connect(const LiveEndpoint& endpoint,
-                                                   std::chrono::milliseconds timeout) {
+Task<std::optional<Socket>> Connect(const LiveEndpoint& endpoint,
+                                    std::chrono::milliseconds timeout) {
   error_code ec;
   net::ip::address address = net::ip::make_address(endpoint.endpoint.address, ec);
   if (ec) co_return std::nullopt;
   auto executor = co_await net::this_coro::executor;
-  beast::tcp_stream stream(executor);
+  Stream stream(executor);
   stream.expires_after(timeout);
   co_await stream.async_connect(tcp::endpoint(address, endpoint.endpoint.port), Token(ec));
   if (ec) co_return std::nullopt;
   stream.expires_never();
-  tcp::socket socket = stream.release_socket();
+  Socket socket = stream.release_socket();
   socket.set_option(tcp::no_delay(true), ec);
   co_return std::move(socket);
 }
 
-net::awaitable<void> Serve(tcp::socket client, Shared& shared, std::string service_key) {
+Task<void> Serve(Socket client, Shared& shared, std::string service_key) {
   std::shared_ptr<const Snapshot> snapshot = shared.Current();
   auto found = snapshot->services.find(service_key);
   if (found == snapshot->services.end()) co_return;  // removed while accepting
   const LiveBackend& backend = *found->second;
   const LiveEndpoint* endpoint = backend.Pick();
-  std::optional<tcp::socket> upstream;
+  std::optional<Socket> upstream;
   for (int attempt = 0; endpoint != nullptr && attempt < 2; ++attempt) {
     upstream = co_await Connect(*endpoint, shared.options.connect_timeout);
     if (upstream) break;
@@ -104,7 +104,7 @@ net::awaitable<void> Serve(tcp::socket client, Shared& shared, std::string servi
 
 }  // namespace
 
-net::awaitable<void> ServeTcp(tcp::socket client, Shared& shared, std::string service_key) {
+Task<void> ServeTcp(Socket client, Shared& shared, std::string service_key) {
   try {
     co_await Serve(std::move(client), shared, std::move(service_key));
   } catch (const std::exception& e) {

@@ -10,6 +10,9 @@
 namespace capstan::target::local::proxy::internal {
 namespace {
 
+// Idle time below which a pooled connection is reused without checking it is still open.
+constexpr auto kTrustIdle = std::chrono::seconds(1);
+
 // Whether the pod closed the connection (or sent something unasked) while it sat idle.
 // Catching this before reuse avoids most "stale keep-alive" failures.
 bool ClosedByPeer(Upstream& upstream) {
@@ -30,7 +33,10 @@ std::unique_ptr<Upstream> UpstreamPool::Take(const std::string& key) {
   while (!idle.empty()) {
     std::unique_ptr<Upstream> upstream = std::move(idle.back());
     idle.pop_back();
-    if (now - upstream->idle_since < idle_timeout_ && !ClosedByPeer(*upstream)) {
+    Clock::duration idle_for = now - upstream->idle_since;
+    // A connection idle only briefly is taken on trust (a peek costs a system call per
+    // request); a bodiless request on a connection that turns out closed is retried.
+    if (idle_for < idle_timeout_ && (idle_for < kTrustIdle || !ClosedByPeer(*upstream))) {
       upstream->reused = true;
       return upstream;
     }
