@@ -14,5 +14,7 @@ void AddVersionCommand(CLI::App& app, int& exit_code);
 void AddAppCommand(CLI::App& app, int& exit_code);
 void AddServerCommand(CLI::App& app, int& exit_code);
 void AddApplyCommand(CLI::App& app, int& exit_code);
+void AddUpCommand(CLI::App& app, int& exit_code);
+void AddDownCommand(CLI::App& app, int& exit_code);
 
 }  // namespace capstan::cli

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   capstan::cli::AddLintCommand(app, exit_code);
   capstan::cli::AddDiffCommand(app, exit_code);
   capstan::cli::AddApplyCommand(app, exit_code);
+  capstan::cli::AddUpCommand(app, exit_code);
+  capstan::cli::AddDownCommand(app, exit_code);
   capstan::cli::AddServerCommand(app, exit_code);
   capstan::cli::AddAppCommand(app, exit_code);
   capstan::cli::AddVersionCommand(app, exit_code);

@@ -13,7 +13,7 @@
 namespace capstan::controller {
 
 AppsSource::AppsSource(AppsSourceOptions options, Revisions& revisions,
-                       KubeDestinations& destinations, Callback on_change)
+                       KubeDestinations* destinations, Callback on_change)
     : options_(std::move(options)),
       revisions_(revisions),
       destinations_(destinations),
@@ -25,7 +25,7 @@ Result<std::vector<Application>> AppsSource::ReadCluster() {
   target::Selector selector;
   selector.api_version = std::string(kApplicationApiVersion);
   selector.kind = std::string(kApplicationKind);
-  auto objects = destinations_.Current().List(selector);
+  auto objects = destinations_->Current().List(selector);
   if (!objects.ok()) {
     if (objects.error().code() == ErrorCode::kNotFound) return std::vector<Application>{};
     return objects.error();
@@ -63,7 +63,7 @@ Result<std::vector<Application>> AppsSource::Read() {
       apps = std::move(*loaded);
     }
   }
-  if (options_.from_cluster) {
+  if (options_.from_cluster && destinations_ != nullptr) {
     auto cluster = ReadCluster();
     if (!cluster.ok()) return cluster.error().Wrap("Applications in the cluster");
     std::set<std::string> names;

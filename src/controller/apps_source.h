@@ -37,8 +37,9 @@ class AppsSource {
  public:
   using Callback = std::function<void(std::vector<Application>)>;
 
-  // `revisions` and `destinations` are not owned and must outlive this object.
-  AppsSource(AppsSourceOptions options, Revisions& revisions, KubeDestinations& destinations,
+  // `revisions` and `destinations` are not owned and must outlive this object;
+  // `destinations` is null when there is no cluster to read Applications from.
+  AppsSource(AppsSourceOptions options, Revisions& revisions, KubeDestinations* destinations,
              Callback on_change);
   ~AppsSource();
 
@@ -54,7 +55,7 @@ class AppsSource {
 
   const AppsSourceOptions options_;
   Revisions& revisions_;
-  KubeDestinations& destinations_;
+  KubeDestinations* const destinations_;  // may be null
   Callback on_change_;
   std::string last_fingerprint_;  // only touched by LoadOnce's caller thread
 

@@ -91,8 +91,8 @@ std::string Metrics(controller::AppController& controller) {
 void AddApiRoutes(HttpServer& server, controller::AppController& controller,
                   const ApiOptions& options) {
   server.Route("GET", "/healthz", [](const Request&) { return Response::Text(200, "ok\n"); });
-  server.Route("GET", "/metrics", [&controller](const Request&) {
-    Response response = Response::Text(200, Metrics(controller));
+  server.Route("GET", "/metrics", [&controller, extra = options.extra_metrics](const Request&) {
+    Response response = Response::Text(200, Metrics(controller) + (extra ? extra() : ""));
     response.content_type = "text/plain; version=0.0.4";
     return response;
   });

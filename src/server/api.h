@@ -17,6 +17,9 @@
 // listens on loopback by default.
 #pragma once
 
+#include <functional>
+#include <string>
+
 #include "controller/app_controller.h"
 #include "server/http_server.h"
 #include "source/webhook.h"
@@ -25,6 +28,8 @@ namespace capstan::server {
 
 struct ApiOptions {
   source::WebhookSecrets webhook_secrets;
+  // More Prometheus text appended to /metrics (the local target's proxy); may be empty.
+  std::function<std::string()> extra_metrics;
 };
 
 // Adds every route above to `server`. `controller` must outlive it.

@@ -12,6 +12,7 @@ const std::vector<KindInfo>& LocalKinds() {
       {"apps", "v1", "Deployment", "deployments", true},
       {"apps", "v1", "ReplicaSet", "replicasets", true},
       {"apps", "v1", "StatefulSet", "statefulsets", true},
+      {"apps", "v1", "ControllerRevision", "controllerrevisions", true},
       {"batch", "v1", "Job", "jobs", true},
       {"networking.k8s.io", "v1", "Ingress", "ingresses", true},
   };

@@ -46,11 +46,11 @@ void FoldStringData(Value& object) {
 
 }  // namespace
 
-ObjectStore::ObjectStore(store::Store* store, Clock clock)
+ObjectStore::ObjectStore(store::Store* store, ClockFunction clock)
     : store_(store),
       clock_(clock ? std::move(clock) : [] { return std::chrono::system_clock::now(); }) {}
 
-Result<std::unique_ptr<ObjectStore>> ObjectStore::Open(store::Store* store, Clock clock) {
+Result<std::unique_ptr<ObjectStore>> ObjectStore::Open(store::Store* store, ClockFunction clock) {
   std::unique_ptr<ObjectStore> objects(new ObjectStore(store, std::move(clock)));
   if (store == nullptr) return objects;
   auto rows = store->LocalObjects();
@@ -171,18 +171,19 @@ Result<Value> ObjectStore::Create(Value object) {
   Value status = object.Find("status") != nullptr ? *object.Find("status") : Value();
   auto stored = Apply(object);
   if (!stored.ok() || status.is_null()) return stored;
-  CAPSTAN_TRY(UpdateStatus(key, status));
+  auto updated = UpdateStatus(key, status);
+  if (!updated.ok()) return std::move(updated).error();
   return *Get(key);
 }
 
-Status ObjectStore::UpdateStatus(const ObjectKey& key, const Value& status) {
+Result<bool> ObjectStore::UpdateStatus(const ObjectKey& key, const Value& status) {
   Value copy;
   {
     std::lock_guard lock(mu_);
     auto it = objects_.find(key);
     if (it == objects_.end()) return Error::NotFound(key.ToString() + " not found");
     const Value* old = it->second.Find("status");
-    if (old != nullptr && *old == status) return OkStatus();
+    if (old != nullptr && *old == status) return false;
     copy = it->second;
     copy.Set("status", status);
     copy["metadata"].Set("resourceVersion", std::to_string(++resource_version_));
@@ -190,7 +191,7 @@ Status ObjectStore::UpdateStatus(const ObjectKey& key, const Value& status) {
     it->second = copy;
   }
   Notify(copy, false);
-  return OkStatus();
+  return true;
 }
 
 bool ObjectStore::MarkDeleting(const ObjectKey& key) {

@@ -28,7 +28,7 @@ class Store;
 
 namespace capstan::target::local {
 
-using Clock = std::function<std::chrono::system_clock::time_point()>;
+using ClockFunction = std::function<std::chrono::system_clock::time_point()>;
 
 // Which objects List returns. Empty group and kind are the core group's kinds.
 struct ObjectFilter {
@@ -45,7 +45,7 @@ class ObjectStore {
   using Listener = std::function<void(const Value& object, bool removed)>;
 
   // Loads what `store` holds (nullptr: memory only). Errors are the store's.
-  static Result<std::unique_ptr<ObjectStore>> Open(store::Store* store, Clock clock = {});
+  static Result<std::unique_ptr<ObjectStore>> Open(store::Store* store, ClockFunction clock = {});
 
   // Adds a listener; call before the store is shared between threads.
   void Subscribe(Listener listener);
@@ -64,8 +64,9 @@ class ObjectStore {
   // Conflict when it exists.
   Result<Value> Create(Value object);
 
-  // Replaces status only. NotFound when the object is gone. Unchanged status writes nothing.
-  Status UpdateStatus(const ObjectKey& key, const Value& status);
+  // Replaces status only; true when it changed (an unchanged status writes nothing).
+  // NotFound when the object is gone.
+  Result<bool> UpdateStatus(const ObjectKey& key, const Value& status);
 
   // Sets metadata.deletionTimestamp (graceful deletion: the kubelet stops a Pod's
   // containers, then calls Remove). Returns false when the object does not exist.
@@ -78,13 +79,13 @@ class ObjectStore {
   static std::string StoreKey(const ObjectKey& key);
 
  private:
-  ObjectStore(store::Store* store, Clock clock);
+  ObjectStore(store::Store* store, ClockFunction clock);
   Status Persist(const ObjectKey& key, const Value* object);  // REQUIRES: mu_ held
   void Notify(const Value& object, bool removed) const;
   std::string NewUid();
 
   store::Store* const store_;  // may be null
-  const Clock clock_;
+  const ClockFunction clock_;
   std::vector<Listener> listeners_;  // constant once shared
 
   mutable std::mutex mu_;
