@@ -2,6 +2,8 @@
 // Reads Applications from a folder or a Git repository (app of apps) and from Application
 // objects in the cluster, keeps each one's destination equal to Git, and records everything
 // in the SQLite store under --state.
+#include <fmt/format.h>
+
 #include <memory>
 
 #include "cli/commands.h"
@@ -52,7 +54,20 @@ void AddServerCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--proxy-listen", flags->proxy_listen,
                   "Address of the local target's HTTP proxy for Ingress routes")
       ->capture_default_str();
-  cmd->callback([flags, &exit_code] { exit_code = Serve(*flags); });
+  auto service_ports = std::make_shared<std::vector<std::string>>();
+  cmd->add_option("--service-port", *service_ports,
+                  "Host port of a Service port on the local target: namespace/name:port=hostport "
+                  "(repeatable; others get a port the OS picks)");
+  cmd->callback([flags, service_ports, &exit_code] {
+    auto ports = ParseServicePorts(*service_ports);
+    if (!ports.ok()) {
+      fmt::print(stderr, "capstan server: {}\n", ports.error().message());
+      exit_code = 2;
+      return;
+    }
+    flags->service_ports = std::move(*ports);
+    exit_code = Serve(*flags);
+  });
 }
 
 }  // namespace capstan::cli

@@ -33,6 +33,7 @@ struct UpFlags {
   std::string listen = "127.0.0.1:8080";
   std::string proxy_listen = "127.0.0.1:8000";
   std::string demo_app;
+  std::vector<std::string> service_ports;
   bool detach = false;
   double timeout_seconds = 180;
 };
@@ -100,8 +101,11 @@ int RunForeground(const UpFlags& flags) {
   fmt::print("demo repository {}\n", *repo);
   std::ofstream(PidFile(flags.state)) << getpid() << "\n";
 
+  auto service_ports = ParseServicePorts(flags.service_ports);
+  if (!service_ports.ok()) return failed(service_ports.error());
   ServeOptions options;
   options.command = "capstan up";
+  options.service_ports = std::move(*service_ports);
   options.use_kubeconfig = false;
   options.apps_from_cluster = false;
   options.local = true;
@@ -201,6 +205,8 @@ void AddUpCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--demo-app", flags->demo_app, "The demo app binary to build the image from");
   cmd->add_option("--timeout", flags->timeout_seconds, "Seconds to wait for the demo to be Healthy")
       ->capture_default_str();
+  cmd->add_option("--service-port", flags->service_ports,
+                  "Host port of a Service port: namespace/name:port=hostport (repeatable)");
   cmd->add_flag("--detach", flags->detach,
                 "Return once the demo is Healthy; capstan keeps running");
   cmd->callback([flags, cmd, &exit_code] {
@@ -217,6 +223,10 @@ void AddUpCommand(CLI::App& app, int& exit_code) {
         args.push_back(option);
         args.push_back(found->as<std::string>());
       }
+    }
+    for (const std::string& port : flags->service_ports) {
+      args.push_back("--service-port");
+      args.push_back(port);
     }
     exit_code = RunDetached(*flags, args);
   });

@@ -16,5 +16,6 @@ void AddServerCommand(CLI::App& app, int& exit_code);
 void AddApplyCommand(CLI::App& app, int& exit_code);
 void AddUpCommand(CLI::App& app, int& exit_code);
 void AddDownCommand(CLI::App& app, int& exit_code);
+void AddRolloutCommand(CLI::App& app, int& exit_code);
 
 }  // namespace capstan::cli

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   capstan::cli::AddApplyCommand(app, exit_code);
   capstan::cli::AddUpCommand(app, exit_code);
   capstan::cli::AddDownCommand(app, exit_code);
+  capstan::cli::AddRolloutCommand(app, exit_code);
   capstan::cli::AddServerCommand(app, exit_code);
   capstan::cli::AddAppCommand(app, exit_code);
   capstan::cli::AddVersionCommand(app, exit_code);

@@ -41,6 +41,32 @@ std::string KubeconfigPath(const ServeOptions& options) {
 
 }  // namespace
 
+Result<std::map<std::string, uint16_t>> ParseServicePorts(const std::vector<std::string>& values) {
+  std::map<std::string, uint16_t> ports;
+  for (const std::string& value : values) {
+    size_t equals = value.rfind('=');
+    size_t slash = value.find('/');
+    size_t colon = value.rfind(':', equals);
+    int host_port = 0;
+    bool shaped = equals != std::string::npos && slash != std::string::npos &&
+                  colon != std::string::npos && slash < colon && colon < equals;
+    if (shaped) {
+      try {
+        host_port = std::stoi(value.substr(equals + 1));
+        (void)std::stoi(value.substr(colon + 1, equals - colon - 1));
+      } catch (const std::exception&) {
+        shaped = false;
+      }
+    }
+    if (!shaped || host_port <= 0 || host_port > 65535) {
+      return Error::Invalid("--service-port " + value +
+                            ": expected namespace/name:port=hostport, e.g. demo/web:80=18080");
+    }
+    ports[value.substr(0, equals)] = static_cast<uint16_t>(host_port);
+  }
+  return ports;
+}
+
 int Serve(const ServeOptions& options, const std::function<void(const ServeInfo&)>& on_ready) {
   const std::string& name = options.command;
   SetLogFormat(options.log_format == "json" ? LogFormat::kJson : LogFormat::kText);
@@ -67,7 +93,12 @@ int Serve(const ServeOptions& options, const std::function<void(const ServeInfo&
   }
 
   std::unique_ptr<controller::KubeDestinations> kube;
-  if (options.use_kubeconfig) {
+  // With the local target a missing kubeconfig just means no cluster; without it, capstan
+  // server has nothing to deploy to and says so.
+  std::error_code missing;
+  bool use_kubeconfig = options.use_kubeconfig && !(options.local && options.kubeconfig.empty() &&
+                                                    !fs::exists(KubeconfigPath(options), missing));
+  if (use_kubeconfig) {
     auto loaded = controller::KubeDestinations::Load(KubeconfigPath(options), options.context);
     if (!loaded.ok()) {
       fmt::print(stderr, "{}: {}\n", name, loaded.error().message());

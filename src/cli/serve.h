@@ -6,6 +6,9 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
+
+#include "core/result.h"
 
 namespace capstan::cli {
 
@@ -36,6 +39,10 @@ struct ServeOptions {
   // The name printed in messages: "capstan server", "capstan up".
   std::string command = "capstan server";
 };
+
+// Parses --service-port values "namespace/name:port=hostport" (e.g. "demo/web:80=18080")
+// into `ports`. Invalid names the bad value.
+Result<std::map<std::string, uint16_t>> ParseServicePorts(const std::vector<std::string>& values);
 
 // What Serve reports once it listens.
 struct ServeInfo {

@@ -122,6 +122,13 @@ class AppController {
   Status TerminateOperation(const std::string& app, const std::string& actor,
                             const std::string& source_address);
 
+  // `kubectl rollout undo` of Deployment `ns`/`deployment` on the Application's destination:
+  // its pod template goes back to revision `to_revision` (0: the previous one). Returns the
+  // Deployment as stored. NotFound names a missing Deployment or revision.
+  Result<Value> RolloutUndo(const std::string& app, const std::string& ns,
+                            const std::string& deployment, int64_t to_revision,
+                            const std::string& actor, const std::string& source_address);
+
   // The audit log, newest first: every sync, rollback, pin, self-heal and webhook.
   Result<Value> AuditLog(const std::string& app, size_t limit) const;
 

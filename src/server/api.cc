@@ -167,6 +167,28 @@ void AddApiRoutes(HttpServer& server, controller::AppController& controller,
                  answer.Set("message", "terminating the running operation");
                  return Response::Json(202, answer);
                });
+  server.Route(
+      "POST", "/api/v1/applications/:name/rollout-undo", [&controller](const Request& request) {
+        auto body = BodyOf(request);
+        if (!body.ok()) return ErrorResponse(body.error());
+        std::string deployment(body->StringAt({"deployment"}));
+        if (deployment.empty()) {
+          return Response::Error(400,
+                                 "rollout-undo: \"deployment\" (a Deployment's name) is required");
+        }
+        const Value* revision = body->Find("toRevision");
+        if (revision != nullptr && (!revision->is_int() || revision->as_int() < 0)) {
+          return Response::Error(400, "rollout-undo: \"toRevision\" must be a revision number");
+        }
+        auto undone = controller.RolloutUndo(
+            request.params.at("name"), std::string(body->StringAt({"namespace"})), deployment,
+            revision != nullptr ? revision->as_int() : 0, ActorOf(request), request.remote_address);
+        if (!undone.ok()) return ErrorResponse(undone.error());
+        Value answer = Value::MakeObject();
+        answer.Set("message", fmt::format("deployment.apps/{} rolled back", deployment));
+        answer.Set("deployment", *undone);
+        return Response::Json(200, answer);
+      });
   server.Route("GET", "/api/v1/audit", [&controller](const Request& request) {
     std::string app;
     if (auto it = request.query.find("app"); it != request.query.end()) app = it->second;

@@ -140,8 +140,9 @@ system_clock::time_point PodWorker::Step() {
     start_time_ = ParseRfc3339(pod->StringAt({"status", "startTime"})).value_or(now);
   }
 
-  bool planned_without_ip = plan_ && plan_->uses_pod_ip && pod_ip_.empty();
-  if (!plan_ || planned_without_ip || pod_uid_ != pod->StringAt({"metadata", "uid"})) {
+  // Planned every step (pure and cheap): env from a ConfigMap or Secret that changed is
+  // picked up by the container's next start.
+  {
     PlanOptions options;
     options.data_dir = fs::absolute(context_.options.pods_dir / key_.ns / key_.name);
     options.managed_by = context_.options.instance_id;
@@ -347,10 +348,17 @@ void PodWorker::StartContainer(ContainerRecord& record, system_clock::time_point
     record.retry_at = now + kFirstPullBackOff;
     return;
   }
+  if (record.created_spec && !(*record.created_spec == spec)) {
+    (void)context_.podman.RemoveContainer(spec.name);  // its spec changed: create it anew
+    record.created_spec.reset();
+  }
   auto id = context_.podman.CreateContainer(spec);
-  if (!id.ok() && id.error().code() == ErrorCode::kConflict) {
+  if (id.ok()) {
+    record.created_spec = spec;
+  } else if (id.error().code() == ErrorCode::kConflict) {
     auto existing = context_.podman.InspectContainer(spec.name);
     if (existing.ok()) id = existing->id;
+    if (!record.created_spec) record.created_spec = spec;  // adopted: assume it matches
   }
   Status started = id.ok() ? context_.podman.StartContainer(spec.name) : Status(id.error());
   record.last_action = system_clock::now();

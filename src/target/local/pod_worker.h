@@ -31,6 +31,10 @@ struct PodWorkerContext {
 // What the worker knows of one container (init or regular) of its pod.
 struct ContainerRecord {
   ContainerPlan plan;
+  // The spec the podman container was created from: when the plan's differs (a ConfigMap or
+  // Secret its env reads changed), the next start creates the container anew, so the change
+  // reaches the pod on its next start, as on Kubernetes.
+  std::optional<ContainerSpec> created_spec;
   bool init = false;
   int restart_count = 0;
   // Observed: "" (not created), "waiting", "running", "terminated".

@@ -29,6 +29,7 @@ struct Mount {
   std::string host_path;
   std::string container_path;
   bool read_only = true;
+  friend bool operator==(const Mount&, const Mount&) = default;
 };
 
 // Everything `podman create` needs for one container of a pod.
@@ -56,6 +57,9 @@ struct ContainerSpec {
   // as in Kubernetes, such a program is PID 1, ignores SIGTERM and is killed only when the
   // grace period ends. Default on: stops take 0.2 s instead of the whole grace period.
   bool init = true;
+  // Whether a container created from `a` runs as one from `b` would (the kubelet replaces a
+  // container whose spec changed when it restarts it).
+  friend bool operator==(const ContainerSpec& a, const ContainerSpec& b) = default;
 };
 
 // A pod as podman reports it.
