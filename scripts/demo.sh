@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# README's main command (until `capstan up` lands): sets this machine up, builds capstan,
+# A tour of the offline commands: sets this machine up, builds capstan,
 # then renders, lints and diffs the demo repository in examples/demo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
