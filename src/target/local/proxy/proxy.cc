@@ -171,16 +171,22 @@ struct Proxy::Impl {
     return acceptor;
   }
 
-  Task<void> SweepLoop(Worker& worker) {
-    auto interval = std::clamp<std::chrono::milliseconds>(
-        shared.options.idle_timeout / 2, kMinSweepInterval,
-        std::chrono::duration_cast<std::chrono::milliseconds>(kMaxSweepInterval));
+  // Per worker: expires session deadlines every kWatchTick, and closes pooled connections
+  // that idled too long or lost their pod every sweep interval.
+  Task<void> TickLoop(Worker& worker) {
+    auto sweep_interval = std::clamp<Clock::duration>(shared.options.idle_timeout / 2,
+                                                      kMinSweepInterval, kMaxSweepInterval);
+    Clock::time_point next_sweep = Clock::now() + sweep_interval;
     Timer timer(worker.ioc);
     for (;;) {
-      timer.expires_after(interval);
+      timer.expires_after(kWatchTick);
       error_code ec;
       co_await timer.async_wait(net::redirect_error(kUseAwaitable, ec));
       if (ec) co_return;
+      Clock::time_point now = Clock::now();
+      worker.watchdog.Tick(now);
+      if (now < next_sweep) continue;
+      next_sweep = now + sweep_interval;
       std::shared_ptr<const Snapshot> snapshot = shared.Current();
       if (snapshot) worker.pool.Sweep(snapshot->active_endpoints);
     }
@@ -280,7 +286,7 @@ Result<std::unique_ptr<Proxy>> Proxy::Start(const ProxyOptions& options) {
   Impl* raw = impl.get();
   std::unique_ptr<Proxy> proxy(new Proxy(std::move(impl)));
   for (auto& worker : raw->workers) {
-    net::co_spawn(worker->ioc, raw->SweepLoop(*worker), net::detached);
+    net::co_spawn(worker->ioc, raw->TickLoop(*worker), net::detached);
     Worker* w = worker.get();
     w->thread = std::thread([w] {
       auto guard = net::make_work_guard(w->ioc);

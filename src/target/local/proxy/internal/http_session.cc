@@ -67,7 +67,7 @@ enum class Relayed { kOk, kReadFailed, kWriteFailed };
 // body byte was consumed from `in`.
 template <bool isRequest, class In, class Out>
 Task<Relayed> Relay(http::parser<isRequest, http::buffer_body>& parser, In& in,
-                    beast::flat_buffer& in_buffer, Out& out, char* chunk,
+                    beast::flat_buffer& in_buffer, Out& out, char* chunk, Watch& watch,
                     std::chrono::milliseconds idle, bool* body_read) {
   auto& body = parser.get().body();
   http::serializer<isRequest, http::buffer_body> serializer{parser.get()};
@@ -88,7 +88,7 @@ Task<Relayed> Relay(http::parser<isRequest, http::buffer_body>& parser, In& in,
   if (n > 0 && body_read != nullptr) *body_read = true;
   SetPiece(body, chunk, n, parser.is_done());
   for (;;) {
-    out.expires_after(idle);
+    watch.Arm(idle);
     co_await http::async_write(out, serializer, Token(ec));
     if (ec == http::error::need_buffer) ec = {};
     if (ec) co_return Relayed::kWriteFailed;
@@ -102,7 +102,7 @@ Task<Relayed> Relay(http::parser<isRequest, http::buffer_body>& parser, In& in,
     do {
       body.data = chunk;
       body.size = kBodyChunk;
-      in.expires_after(idle);
+      watch.Arm(idle);
       co_await http::async_read_some(in, in_buffer, parser, Token(ec));
       if (ec == http::error::need_buffer) ec = {};
       if (ec) co_return Relayed::kReadFailed;
@@ -148,15 +148,21 @@ class HttpSession {
         body_(new char[kBodyChunk]) {
     client_buffer_.reserve(kReadBuffer);
     error_code ec;
-    client_.socket().set_option(tcp::no_delay(true), ec);
-    client_ip_ = client_.socket().remote_endpoint(ec).address().to_string();
+    client_.set_option(tcp::no_delay(true), ec);
+    client_ip_ = client_.remote_endpoint(ec).address().to_string();
+    watch_.client = &client_;
+    worker_.watchdog.Add(&watch_);
   }
+
+  ~HttpSession() { worker_.watchdog.Remove(&watch_); }
+  HttpSession(const HttpSession&) = delete;
+  HttpSession& operator=(const HttpSession&) = delete;
 
   Task<void> Run() {
     while (co_await HandleOne()) {
     }
     error_code ec;
-    client_.socket().shutdown(Socket::shutdown_send, ec);
+    client_.shutdown(Socket::shutdown_send, ec);
   }
 
  private:
@@ -168,7 +174,7 @@ class HttpSession {
     parser.header_limit(static_cast<uint32_t>(options_.max_header_bytes));
     parser.body_limit(kNoBodyLimit);
     error_code ec;
-    client_.expires_after(options_.idle_timeout);
+    watch_.Arm(options_.idle_timeout);
     co_await http::async_read_header(client_, client_buffer_, parser, Token(ec));
     if (ec == http::error::header_limit) {
       co_await SendError(431, false, 11);
@@ -215,6 +221,11 @@ class HttpSession {
     // body was read is replaced by a fresh one to the same pod; a pod that cannot be
     // connected to is replaced by another pod, once.
     std::optional<InFlightGuard> in_flight;
+    // The watch must not point at an upstream connection once it is pooled or closed.
+    struct ForgetUpstream {
+      Watch& watch;
+      ~ForgetUpstream() { watch.upstream = nullptr; }
+    } forget_upstream{watch_};
     std::unique_ptr<Upstream> upstream;
     std::optional<ResponseParser> response;
     bool switched = false;
@@ -223,6 +234,7 @@ class HttpSession {
     for (;;) {
       in_flight.emplace(endpoint->state, &endpoint->http->in_flight);
       upstream = fresh_only ? nullptr : worker_.pool.Take(endpoint->key);
+      if (upstream) watch_.upstream = &upstream->stream;
       if (!upstream) upstream = co_await Connect(*endpoint);
       if (!upstream) {
         in_flight.reset();
@@ -242,7 +254,7 @@ class HttpSession {
         response.emplace();
         ec = co_await ReadResponseHeader(*upstream, response, req.method());
         if (!ec) break;
-        if (ec == beast::error::timeout) {
+        if (watch_.expired) {
           endpoint->http->Record(504, Clock::now() - start);
           co_return co_await SendError(504, false, client_version);
         }
@@ -258,7 +270,7 @@ class HttpSession {
     int status = static_cast<int>(response->get().result_int());
     bool relayed = co_await RelayResponse(*upstream, *response, client_version, keep_alive);
     endpoint->http->Record(status, Clock::now() - start);
-    if (relayed && upstream->stream.socket().is_open() &&
+    if (relayed && upstream->stream.is_open() &&
         endpoint->state->active.load(std::memory_order_relaxed)) {
       worker_.pool.Put(endpoint->key, std::move(upstream));
     }
@@ -300,18 +312,22 @@ class HttpSession {
     net::ip::address address = net::ip::make_address(endpoint.endpoint.address, ec);
     if (ec) co_return nullptr;
     auto upstream = std::make_unique<Upstream>(worker_.ioc);
-    upstream->stream.expires_after(options_.connect_timeout);
+    watch_.upstream = &upstream->stream;
+    watch_.Arm(options_.connect_timeout);
     co_await upstream->stream.async_connect(tcp::endpoint(address, endpoint.endpoint.port),
                                             Token(ec));
-    if (ec) co_return nullptr;
-    upstream->stream.socket().set_option(tcp::no_delay(true), ec);
+    if (ec) {
+      watch_.upstream = nullptr;
+      co_return nullptr;
+    }
+    upstream->stream.set_option(tcp::no_delay(true), ec);
     co_return upstream;
   }
 
   // Writes the request to the pod, streaming its body from the client.
   Task<Sent> SendRequest(RequestParser& parser, Upstream& upstream, bool& body_started) {
     Relayed relayed = co_await Relay(parser, client_, client_buffer_, upstream.stream, body_.get(),
-                                     options_.idle_timeout, &body_started);
+                                     watch_, options_.idle_timeout, &body_started);
     if (relayed == Relayed::kReadFailed) co_return Sent::kClientFailed;
     if (relayed == Relayed::kWriteFailed) co_return Sent::kUpstreamFailed;
     co_return Sent::kOk;
@@ -325,7 +341,7 @@ class HttpSession {
       response->header_limit(static_cast<uint32_t>(options_.max_header_bytes));
       response->body_limit(kNoBodyLimit);
       if (method == http::verb::head) response->skip(true);
-      upstream.stream.expires_after(options_.response_header_timeout);
+      watch_.Arm(options_.response_header_timeout);
       co_await http::async_read_header(upstream.stream, upstream.buffer, *response, Token(ec));
       if (ec) co_return ec;
       unsigned status = response->get().result_int();
@@ -359,7 +375,7 @@ class HttpSession {
     }
     res.keep_alive(keep_alive);
     Relayed relayed = co_await Relay(parser, upstream.stream, upstream.buffer, client_, body_.get(),
-                                     options_.idle_timeout, nullptr);
+                                     watch_, options_.idle_timeout, nullptr);
     if (relayed != Relayed::kOk) co_return false;
     if (!upstream_keep_alive) upstream.stream.close();
     co_return true;
@@ -375,7 +391,7 @@ class HttpSession {
     res.keep_alive(keep_alive);
     res.prepare_payload();
     error_code ec;
-    client_.expires_after(options_.idle_timeout);
+    watch_.Arm(options_.idle_timeout);
     co_await http::async_write(client_, res, Token(ec));
     co_return !ec && keep_alive;
   }
@@ -388,6 +404,7 @@ class HttpSession {
   std::unique_ptr<char[]> body_;
   std::string client_ip_;
   SnapshotCache snapshot_;
+  Watch watch_;
 };
 
 }  // namespace

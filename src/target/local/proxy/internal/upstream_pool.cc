@@ -16,7 +16,7 @@ constexpr auto kTrustIdle = std::chrono::seconds(1);
 // Whether the pod closed the connection (or sent something unasked) while it sat idle.
 // Catching this before reuse avoids most "stale keep-alive" failures.
 bool ClosedByPeer(Upstream& upstream) {
-  auto& socket = upstream.stream.socket();
+  auto& socket = upstream.stream;
   if (!socket.is_open() || upstream.buffer.size() > 0) return true;
   char byte;
   ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
@@ -48,7 +48,6 @@ void UpstreamPool::Put(const std::string& key, std::unique_ptr<Upstream> upstrea
   auto& idle = idle_[key];
   if (idle.size() >= max_per_endpoint_) return;  // closes it
   upstream->idle_since = Clock::now();
-  upstream->stream.expires_never();
   idle.push_back(std::move(upstream));
 }
 
