@@ -37,6 +37,10 @@ constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(50);
 // How often each worker closes pooled connections that idled too long or lost their pod.
 constexpr auto kMaxSweepInterval = std::chrono::seconds(5);
 constexpr auto kMinSweepInterval = std::chrono::milliseconds(100);
+// Polls of an idle worker before it blocks. A worker that sleeps as soon as it runs out of
+// work pays a context switch per wake-up, which on a busy machine costs more than a few
+// non-blocking epoll_wait calls.
+constexpr int kIdlePolls = 20;
 // WaitDrained's polling step.
 constexpr auto kDrainPoll = std::chrono::milliseconds(5);
 
@@ -290,7 +294,12 @@ Result<std::unique_ptr<Proxy>> Proxy::Start(const ProxyOptions& options) {
     Worker* w = worker.get();
     w->thread = std::thread([w] {
       auto guard = net::make_work_guard(w->ioc);
-      w->ioc.run();
+      while (!w->ioc.stopped()) {
+        if (w->ioc.poll() > 0) continue;
+        bool ran = false;
+        for (int i = 0; i < kIdlePolls && !ran; ++i) ran = w->ioc.poll() > 0;
+        if (!ran) w->ioc.run_one();
+      }
     });
   }
   if (!options.http_listen.empty()) {

@@ -166,8 +166,6 @@ class HttpSession {
   }
 
  private:
-  enum class Sent { kOk, kUpstreamFailed, kClientFailed };
-
   // Serves one request; false when the client connection must close.
   Task<bool> HandleOne() {
     RequestParser parser;
@@ -247,12 +245,25 @@ class HttpSession {
         endpoint->http->Record(502, Clock::now() - start);
         co_return co_await SendError(502, keep_alive && !body_pending, client_version);
       }
-      Sent sent = co_await SendRequest(parser, *upstream, body_started);
-      if (sent == Sent::kClientFailed) co_return false;
+      // The coroutines are awaited here directly, not through helpers: each coroutine
+      // call allocates a frame, and this is the path every request takes.
+      Relayed sent = co_await Relay(parser, client_, client_buffer_, upstream->stream, body_.get(),
+                                    watch_, options_.idle_timeout, &body_started);
+      if (sent == Relayed::kReadFailed) co_return false;  // the client went away
       bool retry = upstream->reused && !body_started;
-      if (sent == Sent::kOk) {
+      if (sent == Relayed::kOk) {
         response.emplace();
-        ec = co_await ReadResponseHeader(*upstream, response, req.method());
+        for (;;) {  // the final response header, skipping 1xx interim answers
+          response->header_limit(static_cast<uint32_t>(options_.max_header_bytes));
+          response->body_limit(kNoBodyLimit);
+          if (req.method() == http::verb::head) response->skip(true);
+          watch_.Arm(options_.response_header_timeout);
+          co_await http::async_read_header(upstream->stream, upstream->buffer, *response,
+                                           Token(ec));
+          unsigned code = response->get().result_int();
+          if (ec || code < 100 || code >= 200 || code == 101) break;
+          response.emplace();
+        }
         if (!ec) break;
         if (watch_.expired) {
           endpoint->http->Record(504, Clock::now() - start);
@@ -268,7 +279,11 @@ class HttpSession {
     }
 
     int status = static_cast<int>(response->get().result_int());
-    bool relayed = co_await RelayResponse(*upstream, *response, client_version, keep_alive);
+    bool upstream_keep_alive = PrepareResponse(*response, client_version, keep_alive);
+    bool relayed =
+        co_await Relay(*response, upstream->stream, upstream->buffer, client_, body_.get(), watch_,
+                       options_.idle_timeout, nullptr) == Relayed::kOk;
+    if (!upstream_keep_alive) upstream->stream.close();
     endpoint->http->Record(status, Clock::now() - start);
     if (relayed && upstream->stream.is_open() &&
         endpoint->state->active.load(std::memory_order_relaxed)) {
@@ -324,35 +339,9 @@ class HttpSession {
     co_return upstream;
   }
 
-  // Writes the request to the pod, streaming its body from the client.
-  Task<Sent> SendRequest(RequestParser& parser, Upstream& upstream, bool& body_started) {
-    Relayed relayed = co_await Relay(parser, client_, client_buffer_, upstream.stream, body_.get(),
-                                     watch_, options_.idle_timeout, &body_started);
-    if (relayed == Relayed::kReadFailed) co_return Sent::kClientFailed;
-    if (relayed == Relayed::kWriteFailed) co_return Sent::kUpstreamFailed;
-    co_return Sent::kOk;
-  }
-
-  // Reads the final response header (skipping 1xx interim answers).
-  Task<error_code> ReadResponseHeader(Upstream& upstream, std::optional<ResponseParser>& response,
-                                      http::verb method) {
-    error_code ec;
-    for (;;) {
-      response->header_limit(static_cast<uint32_t>(options_.max_header_bytes));
-      response->body_limit(kNoBodyLimit);
-      if (method == http::verb::head) response->skip(true);
-      watch_.Arm(options_.response_header_timeout);
-      co_await http::async_read_header(upstream.stream, upstream.buffer, *response, Token(ec));
-      if (ec) co_return ec;
-      unsigned status = response->get().result_int();
-      if (status < 100 || status >= 200 || status == 101) co_return ec;
-      response.emplace();
-    }
-  }
-
-  // Streams the response to the client; false when either side failed (close both).
-  Task<bool> RelayResponse(Upstream& upstream, ResponseParser& parser, unsigned client_version,
-                           bool& keep_alive) {
+  // Fits the response header for the client (hop-by-hop headers, framing for its HTTP
+  // version); may clear `keep_alive`. Returns whether the pod's connection can be reused.
+  static bool PrepareResponse(ResponseParser& parser, unsigned client_version, bool& keep_alive) {
     auto& res = parser.get();
     bool upstream_keep_alive = res.keep_alive();
     StripHopByHop(res);
@@ -374,11 +363,7 @@ class HttpSession {
       }
     }
     res.keep_alive(keep_alive);
-    Relayed relayed = co_await Relay(parser, upstream.stream, upstream.buffer, client_, body_.get(),
-                                     watch_, options_.idle_timeout, nullptr);
-    if (relayed != Relayed::kOk) co_return false;
-    if (!upstream_keep_alive) upstream.stream.close();
-    co_return true;
+    return upstream_keep_alive;
   }
 
   // An answer of the proxy's own; returns whether the connection stays open.
