@@ -40,6 +40,7 @@ struct ProxyOptions {
   // I/O threads. Each connection stays on one thread; more threads use more cores.
   // Default 2.
   int threads = 2;
+  // Time-outs of the HTTP listener are checked every 100 ms, so they fire up to 100 ms late.
   // Time to open a connection to a pod before trying another (or answering 502).
   std::chrono::milliseconds connect_timeout = kDefaultConnectTimeout;
   // Time from sending a request to a pod until its response header arrives; past it the
