@@ -199,9 +199,10 @@ class UpstreamPool {
 struct Worker {
   explicit Worker(const ProxyOptions& options)
       : pool(options.max_idle_per_endpoint, options.idle_timeout) {}
+  // Declared before ioc: sessions destroyed with ioc's pending handlers still unregister.
+  Watchdog watchdog;
   net::io_context ioc{1};
   UpstreamPool pool;  // declared after ioc: its sockets close before ioc goes away
-  Watchdog watchdog;
   std::thread thread;
 };
 
