@@ -30,6 +30,8 @@ const std::map<std::pair<std::string_view, std::string_view>, Check>& Checks() {
       {{"extensions", "Ingress"}, internal::IngressHealth},
       {{"apiextensions.k8s.io", "CustomResourceDefinition"}, internal::CrdHealth},
       {{"apiregistration.k8s.io", "APIService"}, internal::ApiServiceHealth},
+      {{"argoproj.io", "Rollout"}, internal::RolloutHealth},
+      {{"argoproj.io", "AnalysisRun"}, internal::AnalysisRunHealth},
   };
   return *checks;
 }

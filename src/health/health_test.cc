@@ -39,6 +39,13 @@ struct Case {
 TEST(AssessHealth, EveryKindAsArgoCD) {
   const std::vector<Case> cases = {
       {"deployment-healthy.yaml", S::kHealthy, ""},
+      {"rollout-paused.yaml", S::kSuspended, "CanaryPauseStep"},
+      {"rollout-aborted.yaml", S::kDegraded,
+       "RolloutAborted: Rollout aborted update to revision 3"},
+      {"rollout-unobserved.yaml", S::kProgressing,
+       "Waiting for rollout spec update to be observed"},
+      {"analysisrun-failed.yaml", S::kDegraded,
+       "Metric \"success-rate\" assessed Failed due to failed (2) > failureLimit (1)"},
       {"deployment-paused.yaml", S::kSuspended, "Deployment is paused"},
       {"deployment-generation-not-observed.yaml", S::kProgressing,
        "Waiting for rollout to finish: observed deployment generation less than desired "

@@ -37,6 +37,9 @@ struct ApplyOptions {
   // Ask the server to validate and default the object without persisting it
   // (`dryRun=All`). The returned object is what the server would store.
   bool dry_run = false;
+  // Apply `object`'s status to the status subresource (what a controller does for the
+  // objects it owns: Rollouts, AnalysisRuns); the rest of the object only names it.
+  bool status = false;
 };
 
 enum class Propagation {

@@ -19,5 +19,7 @@ Health HpaHealth(const Value& live);
 Health CrdHealth(const Value& live);
 Health NamespaceHealth(const Value& live);
 Health ApiServiceHealth(const Value& live);
+Health RolloutHealth(const Value& live);
+Health AnalysisRunHealth(const Value& live);
 
 }  // namespace capstan::health::internal

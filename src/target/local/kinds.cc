@@ -15,6 +15,11 @@ const std::vector<KindInfo>& LocalKinds() {
       {"apps", "v1", "ControllerRevision", "controllerrevisions", true},
       {"batch", "v1", "Job", "jobs", true},
       {"networking.k8s.io", "v1", "Ingress", "ingresses", true},
+      // Argo Rollouts' resources: capstan is their controller on every destination.
+      {"argoproj.io", "v1alpha1", "Rollout", "rollouts", true},
+      {"argoproj.io", "v1alpha1", "AnalysisTemplate", "analysistemplates", true},
+      {"argoproj.io", "v1alpha1", "ClusterAnalysisTemplate", "clusteranalysistemplates", false},
+      {"argoproj.io", "v1alpha1", "AnalysisRun", "analysisruns", true},
   };
   return kinds;
 }

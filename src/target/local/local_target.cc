@@ -56,6 +56,12 @@ Result<Value> LocalTarget::Apply(const Value& object, const ApplyOptions& option
   } else if (!key.ns.empty()) {
     copy["metadata"].Erase("namespace");
   }
+  if (options.status) {
+    const Value* status = copy.Find("status");
+    auto updated = objects_.UpdateStatus(key, status != nullptr ? *status : Value());
+    if (!updated.ok()) return std::move(updated).error();
+    return *objects_.Get(key);
+  }
   if (validator_) {
     Status valid = validator_(copy);
     if (!valid.ok()) return valid.error();
