@@ -46,8 +46,9 @@ struct ProxyOptions {
   // Time from sending a request to a pod until its response header arrives; past it the
   // client gets 504. Long-polling backends need more.
   std::chrono::milliseconds response_header_timeout = kDefaultResponseHeaderTimeout;
-  // Time a keep-alive connection (client or pooled upstream) may sit idle, and the longest
-  // pause inside a request or response body, before it is closed.
+  // Time a keep-alive connection (client or pooled upstream) may sit idle, the longest
+  // pause inside a request or response body, and the silence allowed on a Service
+  // connection after one side has closed its half, before it is closed.
   std::chrono::milliseconds idle_timeout = kDefaultIdleTimeout;
   // Largest request or response header accepted (431 / 502 past it).
   size_t max_header_bytes = kDefaultMaxHeaderBytes;

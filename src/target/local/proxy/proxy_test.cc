@@ -283,6 +283,33 @@ TEST(Proxy, ServiceListenerRoundRobin) {
   EXPECT_EQ(ReadAll(status->port), "");
 }
 
+TEST(Proxy, ServiceConnectionsCountInFlightUntilBothSidesAreDone) {
+  // A pod that accepts connections (the kernel completes them from the backlog) but never
+  // answers or closes.
+  net::io_context ioc;
+  tcp::acceptor silent(ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+  std::string pod = "127.0.0.1:" + std::to_string(silent.local_endpoint().port());
+  ProxyOptions options;
+  options.idle_timeout = 300ms;
+  auto proxy = StartProxy(options);
+  RouteTable table;
+  table.services = {Service("db", 0, {At(silent.local_endpoint().port(), "db-1")})};
+  proxy->Update(table);
+
+  tcp::socket client(ioc);
+  client.connect(
+      tcp::endpoint(net::ip::make_address("127.0.0.1"), proxy->Status("shop/db:80")->port));
+  for (int i = 0; i < 200 && proxy->InFlight(pod) == 0; ++i) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(proxy->InFlight(pod), 1u);
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(proxy->InFlight(pod), 1u) << "an open connection without traffic stays";
+
+  // The client says it is done; the pod never does: after idle_timeout of silence both go.
+  client.shutdown(tcp::socket::shutdown_send);
+  EXPECT_FALSE(proxy->WaitDrained(pod, 100ms));
+  EXPECT_TRUE(proxy->WaitDrained(pod, 2s));
+}
+
 TEST(Proxy, PortInUseIsReportedAndTheRestWorks) {
   NameServer one("one");
   net::io_context ioc;

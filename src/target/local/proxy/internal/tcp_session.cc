@@ -26,18 +26,53 @@ constexpr size_t kCopyChunk = 16 * 1024;
 auto Token(error_code& ec) { return net::redirect_error(kUseAwaitable, ec); }
 
 // Both sockets and what must live until both directions are done.
-struct Pipe {
-  Pipe(Socket c, Socket u, std::shared_ptr<const Snapshot> s, const LiveEndpoint& e)
+struct Pipe : std::enable_shared_from_this<Pipe> {
+  Pipe(Socket c, Socket u, std::shared_ptr<const Snapshot> s, const LiveEndpoint& e,
+       std::chrono::milliseconds linger)
       : client(std::move(c)),
         upstream(std::move(u)),
         snapshot(std::move(s)),
         endpoint(e),
-        in_flight(e.state, &e.tcp->active) {}
+        in_flight(e.state, &e.tcp->active),
+        linger_timer(client.get_executor()),
+        linger_time(linger) {}
+
+  void Close() {
+    error_code ec;
+    client.close(ec);
+    upstream.close(ec);
+    linger_timer.cancel();
+  }
+
+  // Once one side has finished sending, the other gets `linger_time` of silence before
+  // both are closed (haproxy's client-fin/server-fin), so a peer that never closes its half
+  // cannot hold the connection, and the endpoint's drain, forever.
+  void StartLinger() {
+    last_activity = Clock::now();
+    RearmLinger(last_activity + linger_time);
+  }
+  void RearmLinger(Clock::time_point at) {
+    linger_timer.expires_at(at);
+    linger_timer.async_wait([self = shared_from_this()](error_code ec) {
+      if (ec) return;
+      Clock::time_point quiet_until = self->last_activity + self->linger_time;
+      if (Clock::now() >= quiet_until) {
+        self->Close();
+      } else {
+        self->RearmLinger(quiet_until);
+      }
+    });
+  }
+
   Socket client;
   Socket upstream;
   std::shared_ptr<const Snapshot> snapshot;  // keeps `endpoint` alive
   const LiveEndpoint& endpoint;
   InFlightGuard in_flight;
+  Timer linger_timer;
+  std::chrono::milliseconds linger_time;
+  int finished = 0;  // directions that saw EOF
+  Clock::time_point last_activity;
 };
 
 // Copies from `from` to `to` until EOF (then half-closes `to`) or an error (then closes
@@ -50,15 +85,20 @@ Task<void> Copy(std::shared_ptr<Pipe> pipe, Socket& from, Socket& to,
     size_t n = co_await from.async_read_some(net::buffer(buffer.get(), kCopyChunk), Token(ec));
     if (ec == net::error::eof) {
       to.shutdown(Socket::shutdown_send, ec);
+      if (++pipe->finished == 1) {
+        pipe->StartLinger();
+      } else {
+        pipe->linger_timer.cancel();
+      }
       co_return;
     }
     if (ec) break;
     co_await net::async_write(to, net::buffer(buffer.get(), n), Token(ec));
     if (ec) break;
     bytes.fetch_add(n, std::memory_order_relaxed);
+    if (pipe->finished > 0) pipe->last_activity = Clock::now();
   }
-  pipe->client.close(ec);
-  pipe->upstream.close(ec);
+  pipe->Close();
 }
 
 Task<std::optional<Socket>> Connect(const LiveEndpoint& endpoint,
@@ -95,7 +135,8 @@ Task<void> Serve(Socket client, Shared& shared, std::string service_key) {
   endpoint->tcp->connections.fetch_add(1, std::memory_order_relaxed);
   error_code ec;
   client.set_option(tcp::no_delay(true), ec);
-  auto pipe = std::make_shared<Pipe>(std::move(client), std::move(*upstream), snapshot, *endpoint);
+  auto pipe = std::make_shared<Pipe>(std::move(client), std::move(*upstream), snapshot, *endpoint,
+                                     shared.options.idle_timeout);
   TcpSeries& series = *endpoint->tcp;
   net::co_spawn(co_await net::this_coro::executor,
                 Copy(pipe, pipe->upstream, pipe->client, series.bytes_sent), net::detached);
