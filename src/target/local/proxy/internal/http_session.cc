@@ -20,6 +20,7 @@
 
 #include "core/log.h"
 #include "target/local/proxy/internal/http_match.h"
+#include "target/local/proxy/internal/http_relay.h"
 #include "target/local/proxy/internal/runtime.h"
 
 namespace capstan::target::local::proxy::internal {
@@ -30,14 +31,7 @@ using error_code = beast::error_code;
 using RequestParser = http::request_parser<http::buffer_body>;
 using ResponseParser = http::response_parser<http::buffer_body>;
 
-// Body bytes moved per read/write. Bodies of any size stream through this one buffer.
-constexpr size_t kBodyChunk = 32 * 1024;
-// Bodies are streamed, so their size is not limited. (boost::none would say so, but Beast
-// 1.74 compares a Content-Length against an empty optional as exceeding it.)
-constexpr uint64_t kNoBodyLimit = std::numeric_limits<uint64_t>::max();
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-
-std::string_view View(beast::string_view text) { return {text.data(), text.size()}; }
 
 auto Token(error_code& ec) { return net::redirect_error(kUseAwaitable, ec); }
 
@@ -51,66 +45,6 @@ uint32_t Draw(uint32_t total) {
 bool IsParseError(const error_code& ec) {
   return ec.category() == http::make_error_code(http::error::bad_method).category() &&
          ec != http::error::end_of_stream && ec != http::error::partial_message;
-}
-
-void SetPiece(http::buffer_body::value_type& body, char* chunk, size_t n, bool done) {
-  body.data = n > 0 ? chunk : nullptr;
-  body.size = n;
-  body.more = !done;
-}
-
-enum class Relayed { kOk, kReadFailed, kWriteFailed };
-
-// Streams a message whose header `parser` has read from `in` on to `out`, its body through
-// `chunk` (kBodyChunk bytes). Body bytes that arrived with the header leave with it in one
-// write; a body still on its way does not hold the header back. Sets *body_read once any
-// body byte was consumed from `in`.
-template <bool isRequest, class In, class Out>
-Task<Relayed> Relay(http::parser<isRequest, http::buffer_body>& parser, In& in,
-                    beast::flat_buffer& in_buffer, Out& out, char* chunk, Watch& watch,
-                    std::chrono::milliseconds idle, bool* body_read) {
-  auto& body = parser.get().body();
-  http::serializer<isRequest, http::buffer_body> serializer{parser.get()};
-  error_code ec;
-  body.data = chunk;
-  body.size = kBodyChunk;
-  while (!parser.is_done() && in_buffer.size() > 0 && body.size > 0) {
-    size_t used = parser.put(in_buffer.data(), ec);
-    in_buffer.consume(used);
-    if (ec == http::error::need_buffer || ec == http::error::need_more) {
-      ec = {};
-      break;
-    }
-    if (ec) co_return Relayed::kReadFailed;
-    if (used == 0) break;
-  }
-  size_t n = kBodyChunk - body.size;
-  if (n > 0 && body_read != nullptr) *body_read = true;
-  SetPiece(body, chunk, n, parser.is_done());
-  for (;;) {
-    watch.Arm(idle);
-    co_await http::async_write(out, serializer, Token(ec));
-    if (ec == http::error::need_buffer) ec = {};
-    if (ec) co_return Relayed::kWriteFailed;
-    if (serializer.is_done()) co_return Relayed::kOk;
-    if (parser.is_done()) {
-      SetPiece(body, chunk, 0, true);
-      continue;
-    }
-    // Only framing read (a chunk header) gives no bytes; a zero-size piece would be written
-    // as the last chunk, so read on until there are bytes or the body ends.
-    do {
-      body.data = chunk;
-      body.size = kBodyChunk;
-      watch.Arm(idle);
-      co_await http::async_read_some(in, in_buffer, parser, Token(ec));
-      if (ec == http::error::need_buffer) ec = {};
-      if (ec) co_return Relayed::kReadFailed;
-      n = kBodyChunk - body.size;
-    } while (n == 0 && !parser.is_done());
-    if (n > 0 && body_read != nullptr) *body_read = true;
-    SetPiece(body, chunk, n, parser.is_done());
-  }
 }
 
 // Removes headers that describe one hop only (RFC 9110 section 7.6.1), including those
