@@ -4,7 +4,7 @@
 # BUILD_DIR/examples/demo/app/capstan-demo-app at /demo-app; v1 and v2 are the same binary,
 # started with --version=v1 or --version=v2.
 #
-#   scripts/demo-image.sh BUILD_DIR [PREFIX] [--push REGISTRY]
+#   scripts/demo-image.sh BUILD_DIR|BINARY [PREFIX] [--push REGISTRY]
 #
 # Images go into the storage that CONTAINERS_STORAGE_CONF names, so run it after
 #   eval "$(scripts/podman-env.sh setup DIR)"
@@ -24,7 +24,7 @@ die() {
 }
 
 usage() {
-  die "usage: scripts/demo-image.sh BUILD_DIR [PREFIX] [--push REGISTRY]"
+  die "usage: scripts/demo-image.sh BUILD_DIR|BINARY [PREFIX] [--push REGISTRY]"
 }
 
 build_dir=""
@@ -62,8 +62,12 @@ for program in buildah podman; do
 done
 [[ -n "${CONTAINERS_STORAGE_CONF:-}" ]] ||
   die "CONTAINERS_STORAGE_CONF is not set: run eval \"\$(scripts/podman-env.sh setup DIR)\" first"
-binary="${build_dir}/examples/demo/app/capstan-demo-app"
-[[ -x "${binary}" ]] || die "${binary} not found: build it with ninja -C ${build_dir} capstan-demo-app"
+if [[ -f "${build_dir}" ]]; then
+  binary="${build_dir}"  # the binary itself
+else
+  binary="${build_dir}/examples/demo/app/capstan-demo-app"
+fi
+[[ -x "${binary}" ]] || die "${binary} not found: build the target capstan-demo-app"
 
 digest="$(sha256sum "${binary}" | cut -d' ' -f1)"
 

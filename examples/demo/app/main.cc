@@ -20,6 +20,7 @@
 //   /exit?code=N       answers, then exits N
 //   /env?name=X        the environment variable X, 404 when unset
 //   /file?path=P       the file P (up to 1 MiB), 404 when unreadable
+//   /write?path=P      writes "written\n" to the file P; 500 with the reason when it cannot
 //   /metrics           Prometheus text: demo_http_requests_total{code,version}
 // SIGTERM (and SIGINT): stop accepting, finish requests in flight, exit 0 (--ignore-sigterm
 // ignores it instead, for tests of the kill after the grace period). One log line on start
@@ -30,6 +31,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -261,6 +263,16 @@ demo::Response Handle(State& state, const demo::Request& request) {
     file.read(contents.data(), static_cast<std::streamsize>(contents.size()));
     contents.resize(static_cast<size_t>(file.gcount()));
     return {200, contents};
+  }
+  if (path == "/write") {
+    auto it = request.query.find("path");
+    std::string target = it == request.query.end() ? "" : it->second;
+    std::FILE* file = std::fopen(target.c_str(), "w");
+    if (file == nullptr) return {500, target + ": " + std::strerror(errno) + "\n"};
+    bool written = std::fputs("written\n", file) >= 0;
+    written = std::fclose(file) == 0 && written;
+    if (!written) return {500, target + ": " + std::strerror(errno) + "\n"};
+    return {200, "wrote " + target + "\n"};
   }
   if (path == "/metrics") {
     std::ostringstream out;

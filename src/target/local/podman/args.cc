@@ -55,7 +55,8 @@ std::vector<std::string> CreatePodArgs(const std::string& name,
 Result<std::vector<std::string>> CreateContainerArgs(const ContainerSpec& spec) {
   if (spec.name.empty()) return Error::Invalid("container: name is empty");
   if (spec.image.empty()) return Error::Invalid("container " + spec.name + ": image is empty");
-  std::vector<std::string> args = {"create", "--name", spec.name};
+  // Never pull: podman would try any registry; PullImage decides what may be pulled.
+  std::vector<std::string> args = {"create", "--pull", "never", "--name", spec.name};
   if (!spec.pod.empty()) {
     args.push_back("--pod");
     args.push_back(spec.pod);

@@ -13,7 +13,8 @@ TEST(CreateContainerArgs, MinimalSpecKeepsTheImagesEntrypointAndRunsInit) {
   spec.image = "localhost/capstan-demo:v1";
   auto args = CreateContainerArgs(spec);
   ASSERT_TRUE(args.ok()) << args.error().message();
-  EXPECT_EQ(*args, (Args{"create", "--name", "web-1", "--init", "localhost/capstan-demo:v1"}));
+  EXPECT_EQ(*args, (Args{"create", "--pull", "never", "--name", "web-1", "--init",
+                         "localhost/capstan-demo:v1"}));
 }
 
 TEST(CreateContainerArgs, EveryFieldBecomesItsFlag) {
@@ -36,6 +37,8 @@ TEST(CreateContainerArgs, EveryFieldBecomesItsFlag) {
   auto args = CreateContainerArgs(spec);
   ASSERT_TRUE(args.ok()) << args.error().message();
   EXPECT_EQ(*args, (Args{"create",
+                         "--pull",
+                         "never",
                          "--name",
                          "web-1-app",
                          "--pod",

@@ -83,7 +83,8 @@ struct ContainerState {
   bool oom_killed = false;  // from inspect: the kernel killed it under its memory limit
   std::optional<std::chrono::system_clock::time_point> started_at;
   std::optional<std::chrono::system_clock::time_point> finished_at;
-  // Why the runtime could not start it ("executable file not found..."); inspect only.
+  // podman's State.Error, from inspect only; often empty even when a start failed (podman
+  // 4.3): StartContainer's error carries the reason.
   std::string error;
 };
 
