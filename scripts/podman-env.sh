@@ -19,9 +19,10 @@
 #                                             unmounts it, so DIR can be deleted
 #
 # Storage: private (DIR/storage, DIR/run, DIR/tmp) unless CAPSTAN_PODMAN_SHARED_STORAGE=1,
-# which uses ${CAPSTAN_PODMAN_CACHE:-~/.cache/capstan/podman} so images survive between runs
-# (containers there are then shared: tell yours apart by label). Images here are a few MB
-# and build in under a second, so tests use private storage.
+# which keeps images in ${CAPSTAN_PODMAN_CACHE:-~/.cache/capstan/podman} so they survive
+# between runs, and per-boot state in ${XDG_RUNTIME_DIR:-/run}/capstan-podman (containers
+# there are then shared: tell yours apart by label). Images here are a few MB and build in
+# under a second, so tests use private storage.
 #
 # Two settings are required on this machine (docs/decisions/0009-podman-cli.md): runc
 # (crun 1.8 refuses cgroups in hybrid mode) and ulimits root may set.
@@ -86,9 +87,13 @@ setup() {
   local dir graphroot runroot tmpdir
   dir="$(absolute "$1")"
   if shared; then
+    # Images persist in the cache; per-boot state belongs where a reboot clears it (as
+    # podman's own /run/containers), else podman would trust containers that died with it.
+    local runbase="${XDG_RUNTIME_DIR:-/run}/capstan-podman"
+    mkdir -p "${runbase}" 2>/dev/null || runbase="${SHARED_CACHE}/run-state"
     graphroot="${SHARED_CACHE}/storage"
-    runroot="${SHARED_CACHE}/run"
-    tmpdir="${SHARED_CACHE}/tmp"
+    runroot="${runbase}/storage"
+    tmpdir="${runbase}/libpod"
   else
     graphroot="${dir}/storage"
     runroot="${dir}/run"
