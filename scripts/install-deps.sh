@@ -31,7 +31,8 @@ APT_PACKAGES=(
   libcurl4-openssl-dev libsqlite3-dev libboost-dev
   pkg-config git hyperfine unzip curl ca-certificates nodejs npm
   openssh-server openssh-client lighttpd lighttpd-mod-openssl openssl
-  podman buildah skopeo docker-registry runc wrk haproxy nginx-light prometheus
+  podman buildah skopeo docker-registry runc catatonit netavark aardvark-dns
+  wrk haproxy nginx-light prometheus
 )
 
 # npm versions are immutable, so pinning the tarball's sha512 (the registry's
