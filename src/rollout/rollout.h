@@ -90,15 +90,18 @@ struct BackgroundAnalysis {
 
 struct StringMatch {
   std::string exact, prefix, regex;  // one is set
+  friend bool operator==(const StringMatch&, const StringMatch&) = default;
 };
 struct HeaderMatch {
   std::string header_name;
   StringMatch header_value;
+  friend bool operator==(const HeaderMatch&, const HeaderMatch&) = default;
 };
 // setHeaderRoute: requests matching every entry go to the canary; no match removes the route.
 struct HeaderRoute {
   std::string name;
   std::vector<HeaderMatch> match;
+  friend bool operator==(const HeaderRoute&, const HeaderRoute&) = default;
 };
 
 struct SetCanaryScale {

@@ -13,11 +13,8 @@
 #include "core/object.h"
 #include "core/value.h"
 #include "core/yaml.h"
-
-namespace capstan {
-// Values in test failures as YAML (found by GoogleTest through argument-dependent lookup).
-inline void PrintTo(const Value& value, std::ostream* out) { *out << "\n" << EmitYaml(value); }
-}  // namespace capstan
+// Also gives capstan::PrintTo, which prints Values in test failures as YAML.
+#include "target/local/workload/internal/stand_in_cluster.h"
 
 namespace capstan::rollout::testing {
 
