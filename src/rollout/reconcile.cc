@@ -317,14 +317,18 @@ RolloutActions InvalidSpec(const Value& rollout, const Error& error, TimePoint n
   RolloutActions actions;
   actions.errors.push_back(error.message());
   RolloutStatus status = ReadRolloutStatus(rollout);
+  // The condition is on the Rollout already: it names the field, not the object.
+  std::string message = error.message();
+  std::string prefix = KeyOf(rollout).ToString() + ": ";
+  if (message.starts_with(prefix)) message.erase(0, prefix.size());
   const RolloutCondition* existing = status.FindCondition("InvalidSpec");
-  if (existing == nullptr || existing->message != error.message()) {
+  if (existing == nullptr || existing->message != message) {
     std::erase_if(status.conditions,
                   [](const RolloutCondition& c) { return c.type == "InvalidSpec"; });
-    status.conditions.push_back({"InvalidSpec", "True", "InvalidSpec", error.message(), now, now});
+    status.conditions.push_back({"InvalidSpec", "True", "InvalidSpec", message, now, now});
   }
   status.phase = "Degraded";
-  status.message = "InvalidSpec: " + error.message();
+  status.message = "InvalidSpec: " + message;
   Value written = WriteRolloutStatus(status);
   const Value* listed = rollout.Find("status");
   if (listed == nullptr || *listed != written) actions.status = std::move(written);
