@@ -89,6 +89,8 @@ TEST_F(LocalTrafficTest, RollingUpdateUnderLoadFailsNoRequest) {
 
   Load ingress(Ingress(), true, "/", 5ms);
   Load service(ServiceAddress("web"), false, "/", 5ms);
+  // A pooled client on the Service port: its connection stays with one pod (L4).
+  Load pooled(ServiceAddress("web"), true, "/", 5ms);
   std::this_thread::sleep_for(500ms);
   web.image = kDemoV2;
   ASSERT_TRUE(Apply(web.Yaml()));
@@ -119,13 +121,16 @@ TEST_F(LocalTrafficTest, RollingUpdateUnderLoadFailsNoRequest) {
   std::this_thread::sleep_for(1s);
   ingress.Stop();
   service.Stop();
+  pooled.Stop();
   ASSERT_TRUE(done) << "the rollout ends within 120 s" << Describe();
 
-  for (const Load* load : {&ingress, &service}) {
-    SCOPED_TRACE(load == &ingress ? "through the Ingress (keep-alive)"
-                                  : "through the Service port (a connection per request)");
-    std::cout << (load == &ingress ? "ingress" : "service") << ": " << load->Count(true)
-              << " requests answered 200, " << load->Count(false) << " failed, " << load->retries()
+  for (const Load* load : {&ingress, &service, &pooled}) {
+    std::string how = load == &ingress   ? "through the Ingress (keep-alive)"
+                      : load == &service ? "through the Service port (a connection per request)"
+                                         : "through the Service port (keep-alive)";
+    SCOPED_TRACE(how);
+    std::cout << how << ": " << load->Count(true) << " requests answered 200, "
+              << load->Count(false) << " failed, " << load->retries()
               << " retried on a closed keep-alive connection\n";
     EXPECT_EQ(load->Count(false), 0) << load->Count(true) << " succeeded; failures:\n"
                                      << load->Failures();
@@ -261,6 +266,48 @@ TEST_F(LocalTrafficTest, RequestInFlightFinishesWhenItsPodIsDeleted) {
   // Its ReplicaSet replaced it.
   EXPECT_TRUE(WaitFor([&] { return DeploymentDone("web") && !GetPod(name); }, 60s)) << Describe();
   EXPECT_TRUE(WaitFor([&] { return HttpClient(Ingress(), false).Get("/").status == 200; }, 10s));
+}
+
+TEST_F(LocalTrafficTest, PooledServiceConnectionSeesItsPodStopGracefully) {
+  // A client that keeps its connection to a Service port (a connection pool) stays with one
+  // pod (L4): its drain lasts as long as the connection. The pod must still get SIGTERM
+  // before the grace period ends, so the app closes the idle connection and the client's
+  // next request reconnects to another pod, instead of being cut by the SIGKILL at the end.
+  DemoDeployment web;
+  web.grace_seconds = 8;
+  ASSERT_TRUE(Apply(web.Yaml() + "---\n" + ServiceYaml("web", "web")));
+  ASSERT_TRUE(WaitFor([&] { return DeploymentDone("web"); }, 60s)) << Describe();
+  std::string old_pod(NameOf(Pods("app=web").at(0)));
+  HttpClient pooled(ServiceAddress("web"), true, 30s);
+  HttpResult first = pooled.Get("/");
+  ASSERT_EQ(first.status, 200) << first.error;
+  ASSERT_NE(first.body.find(old_pod), std::string::npos) << first.body;
+
+  auto deleted_at = std::chrono::steady_clock::now();
+  ASSERT_TRUE(runtime().target().Delete({"", "Pod", ns_, old_pod}, {}).ok());
+  // The ReplicaSet's replacement serves; the old pod, deleting, is still running.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        for (const Value& pod : ReadyPods("app=web")) {
+          if (NameOf(pod) != old_pod) return true;
+        }
+        return false;
+      },
+      5s))
+      << Describe();
+  std::this_thread::sleep_until(deleted_at + 5s);
+  // 5 s into an 8 s grace period: the old pod has had SIGTERM, and the demo app closes idle
+  // connections when it does.
+  EXPECT_TRUE(pooled.ClosedByPeer())
+      << "the old pod still holds the idle connection: no SIGTERM yet (its drain waits for "
+         "the connection until the grace period ends)";
+  // The pool reconnects, to the replacement.
+  auto sent = std::chrono::steady_clock::now();
+  HttpResult late = pooled.Get("/slow?ms=4000");
+  EXPECT_EQ(late.status, 200) << late.error << Describe();
+  EXPECT_EQ(late.body, "slept 4000 ms\n");
+  EXPECT_LT(std::chrono::steady_clock::now() - sent, 5500ms)
+      << "the request was not first held by the old pod and cut when it was killed";
 }
 
 TEST_F(LocalTrafficTest, CanaryByWeightAndByHeader) {

@@ -24,6 +24,13 @@ constexpr auto kIdleLook = std::chrono::seconds(1);
 constexpr auto kPodRetry = std::chrono::seconds(2);
 // Image pulls back off like container restarts, from this to kMaxBackOff.
 constexpr auto kFirstPullBackOff = std::chrono::seconds(10);
+// A terminating pod's drain takes at most the grace period minus this share of it, and the
+// containers get the rest after SIGTERM: half, but at least the kubelet's minimum of 2 s
+// (minimumGracePeriodInSeconds) when the period allows. A connection that stays open (a
+// pooled client on a Service port) holds the drain until its deadline; without the reserve
+// the containers were then killed at once, never having seen SIGTERM, cutting whatever that
+// connection carried at that moment.
+constexpr auto kMinimumStopGrace = std::chrono::seconds(2);
 
 int64_t GracePeriodSeconds(const Value& pod) {
   const Value* grace = pod.At({"spec", "terminationGracePeriodSeconds"});
@@ -434,7 +441,10 @@ void PodWorker::RunProbes(ContainerRecord& record, system_clock::time_point now)
 }
 
 void PodWorker::Terminate(const Value& pod) {
-  auto deadline = system_clock::now() + std::chrono::seconds(GracePeriodSeconds(pod));
+  const std::chrono::seconds grace(GracePeriodSeconds(pod));
+  auto deadline = system_clock::now() + grace;
+  auto drain_deadline =
+      deadline - std::min(grace, std::max<std::chrono::seconds>(kMinimumStopGrace, grace / 2));
   if (!plan_) {
     // Never planned by this capstan (restarted while the pod was being deleted): plan to
     // learn its podman names; a pod that cannot be planned has nothing running.
@@ -455,10 +465,12 @@ void PodWorker::Terminate(const Value& pod) {
   if (context_.after_change) context_.after_change();
   std::string ip = pod_ip_.empty() ? std::string(pod.StringAt({"status", "podIP"})) : pod_ip_;
   if (plan_ && !ip.empty()) {
-    for (const ContainerRecord& record : containers_) {
-      for (const ContainerPort& port : record.plan.ports) {
-        auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - system_clock::now());
+    // The plan's containers, not containers_: a restarted capstan that finds the pod already
+    // deleting planned it just above and has no records of it.
+    for (const ContainerPlan& container : plan_->containers) {
+      for (const ContainerPort& port : container.ports) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(drain_deadline -
+                                                                          system_clock::now());
         context_.proxy.WaitDrained(fmt::format("{}:{}", ip, port.container_port),
                                    std::max(left, std::chrono::milliseconds(0)));
       }

@@ -56,6 +56,15 @@ class HttpClient {
 
   int retries() const { return retries_; }
 
+  // Whether the kept-alive connection was closed by the server (or there is none): what a
+  // connection pool checks before it reuses one. Does not block.
+  bool ClosedByPeer() {
+    if (fd_ < 0) return true;
+    char byte;
+    ssize_t n = ::recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+  }
+
  private:
   HttpResult Once(std::string_view path, const Headers& headers) {
     HttpResult result;
