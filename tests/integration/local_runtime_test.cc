@@ -533,6 +533,32 @@ TEST_F(LocalRuntimeTest, RestartedRuntimeAdoptsRunningContainers) {
   EXPECT_EQ(answer.status, 200) << answer.error << Describe();
 }
 
+TEST_F(LocalRuntimeTest, StoppingTheRuntimeDoesNotWaitForATerminatingPod) {
+  // A pod whose app ignores SIGTERM is being deleted (SIGKILL comes at the end of its 12 s
+  // grace period) when capstan stops: capstan stops at once, and the next one finishes the
+  // termination.
+  ASSERT_TRUE(Apply(std::regex_replace(PodYaml("web", R"(      args: ["--ignore-sigterm"]
+      readinessProbe:
+        httpGet: {path: /ready, port: http}
+        periodSeconds: 1
+)"),
+                                       std::regex("terminationGracePeriodSeconds: 5"),
+                                       "terminationGracePeriodSeconds: 12")));
+  ASSERT_TRUE(WaitReady("app=web", 1, 30s)) << Describe();
+  ASSERT_TRUE(runtime().target().Delete({"", "Pod", ns_, "web"}, {}).ok());
+  std::this_thread::sleep_for(1s);
+  ASSERT_TRUE(GetPod("web")) << "still terminating";
+
+  auto stopping = std::chrono::steady_clock::now();
+  StopRuntime();
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, 3s)
+      << "capstan's stop waited for the pod's grace period";
+  StartRuntime();
+  ASSERT_NE(runtime_, nullptr) << start_error_;
+  EXPECT_TRUE(WaitFor([&] { return !GetPod("web") && Containers().empty(); }, 30s))
+      << "the new runtime finishes the termination" << Describe();
+}
+
 TEST_F(LocalRuntimeTest, ConfigMapChangeReachesThePodOnItsNextStart) {
   const std::string config = R"(apiVersion: v1
 kind: ConfigMap

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <fstream>
 #include <set>
@@ -31,6 +32,8 @@ constexpr auto kFirstPullBackOff = std::chrono::seconds(10);
 // the containers were then killed at once, never having seen SIGTERM, cutting whatever that
 // connection carried at that moment.
 constexpr auto kMinimumStopGrace = std::chrono::seconds(2);
+// How often a terminating pod's worker looks whether capstan is stopping.
+constexpr auto kStopCheck = std::chrono::milliseconds(50);
 
 int64_t GracePeriodSeconds(const Value& pod) {
   const Value* grace = pod.At({"spec", "terminationGracePeriodSeconds"});
@@ -294,6 +297,10 @@ bool PodWorker::SyncContainer(ContainerRecord& record, const ContainerSnapshot& 
       record.started_at = state->started_at.value_or(now);
       record.probes.emplace(record.plan.startup_probe, record.plan.readiness_probe,
                             record.plan.liveness_probe, *record.started_at);
+    } else if (state->started_at) {
+      // Podman's start time, not the moment our start call returned: the one the status
+      // shows once the container has exited (lastState), so startedAt does not move then.
+      record.started_at = state->started_at;
     }
     RunProbes(record, now);
     return false;  // an init container is not done while it runs
@@ -469,32 +476,46 @@ void PodWorker::Terminate(const Value& pod) {
     // deleting planned it just above and has no records of it.
     for (const ContainerPlan& container : plan_->containers) {
       for (const ContainerPort& port : container.ports) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(drain_deadline -
-                                                                          system_clock::now());
-        context_.proxy.WaitDrained(fmt::format("{}:{}", ip, port.container_port),
-                                   std::max(left, std::chrono::milliseconds(0)));
+        std::string address = fmt::format("{}:{}", ip, port.container_port);
+        while (!context_.proxy.WaitDrained(address, kStopCheck)) {
+          if (system_clock::now() >= drain_deadline) break;
+          if (Stopping()) return;  // the next capstan finishes the termination
+        }
       }
     }
   }
   if (plan_) {
-    std::vector<std::thread> stops;
+    // Each stop on a thread of its own, with its own Podman: when capstan stops meanwhile,
+    // the worker returns and the stops go on without it (the next capstan finishes the
+    // termination), so capstan never waits out a pod's grace period to exit.
+    auto remaining = std::make_shared<std::atomic<int>>(0);
     for (const auto& plans : {plan_->containers, plan_->init_containers}) {
       for (const ContainerPlan& container : plans) {
         auto left =
             std::chrono::duration_cast<std::chrono::seconds>(deadline - system_clock::now());
-        std::string name = container.spec.name;
-        stops.emplace_back([this, name, left] {
-          (void)context_.podman.StopContainer(name, std::max(left, std::chrono::seconds(0)));
-        });
+        remaining->fetch_add(1);
+        std::thread([podman = context_.podman, name = container.spec.name,
+                     left = std::max(left, std::chrono::seconds(0)), remaining] {
+          (void)podman.StopContainer(name, left);
+          remaining->fetch_sub(1);
+        }).detach();
       }
     }
-    for (std::thread& stop : stops) stop.join();
+    while (remaining->load() > 0) {
+      if (Stopping()) return;
+      std::this_thread::sleep_for(kStopCheck);
+    }
     (void)context_.podman.RemovePod(plan_->pod_name);
   }
   std::error_code ec;
   fs::remove_all(context_.options.pods_dir / key_.ns / key_.name, ec);
   (void)context_.objects.Remove(key_);
   if (context_.after_change) context_.after_change();
+}
+
+bool PodWorker::Stopping() const {
+  std::lock_guard lock(mu_);
+  return stopping_;
 }
 
 std::optional<ContainerState> PodWorker::Current(const ContainerRecord& record) {

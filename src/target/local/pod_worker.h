@@ -69,7 +69,10 @@ class PodWorker {
   void Run();
   // One round; returns when to look again at the latest.
   std::chrono::system_clock::time_point Step();
+  // Drains the pod, stops its containers and removes it; returns early, leaving the rest to
+  // the next capstan, when the worker is being stopped.
   void Terminate(const Value& pod);
+  bool Stopping() const;
   bool EnsurePod(const Value& pod);
   void WriteVolumes();
   // Starts, observes, probes and restarts one container; false while it must be waited for
