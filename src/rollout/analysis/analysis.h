@@ -251,8 +251,9 @@ using TemplateLookup =
     std::function<Result<AnalysisTemplate>(std::string_view name, bool cluster_scope)>;
 
 struct NewRunOptions {
-  std::string name;  // metadata.name
-  std::string ns;    // metadata.namespace: where Secrets are read
+  std::string name;           // metadata.name
+  std::string generate_name;  // metadata.generateName, when the API server is to name it
+  std::string ns;             // metadata.namespace: where Secrets are read
   // The Rollout's args, their valueFrom (podTemplateHashValue, fieldRef) already turned into
   // values by the caller; they override template args of the same name.
   std::vector<Argument> args;

@@ -257,6 +257,7 @@ bool CallBuiltin(Evaluator& ev, const Node& node, Operand& out) {
         ev.pointers_.pop_back();
         if (!ok) return false;
         if (is_map) {
+          if (!ev.ChargeCopy(node, verdict)) return false;
           kept.push_back(verdict.ToValue());
           continue;
         }
@@ -281,7 +282,10 @@ bool CallBuiltin(Evaluator& ev, const Node& node, Operand& out) {
           out = Operand::Bool(false);
           return true;
         }
-        if (node.builtin == Builtin::kFilter) kept.push_back(item);
+        if (node.builtin == Builtin::kFilter) {
+          if (!ev.ChargeCopy(node, Operand::Of(item))) return false;
+          kept.push_back(item);
+        }
       }
       switch (node.builtin) {
         case Builtin::kAll:
@@ -361,6 +365,7 @@ bool CallBuiltin(Evaluator& ev, const Node& node, Operand& out) {
           out = Operand::Own(Value("<nil>"));
           return true;
         default:
+          if (!ev.ChargeCopy(node, arg)) return false;
           out = Operand::Own(Value(EmitJson(*arg.v)));
           return true;
       }

@@ -191,6 +191,12 @@ bool Evaluator::Step(const Node& node) {
               "evaluation took more than " + std::to_string(program_.limits.max_steps) + " steps");
 }
 
+bool Evaluator::ChargeCopy(const Node& node, const Operand& operand) {
+  if (operand.kind != Operand::Kind::kArray && operand.kind != Operand::Kind::kMap) return true;
+  steps_ += operand.v->NodeCount();
+  return Step(node);
+}
+
 bool Evaluator::Eval(int32_t index, Operand& out) {
   const Node& node = program_.nodes[static_cast<size_t>(index)];
   if (!Step(node)) return false;
@@ -220,7 +226,8 @@ bool Evaluator::Eval(int32_t index, Operand& out) {
       items.reserve(node.args_count);
       for (uint32_t k = 0; k < node.args_count; ++k) {
         Operand item;
-        if (!Eval(program_.args[node.args_begin + k], item)) return false;
+        if (!Eval(program_.args[node.args_begin + k], item) || !ChargeCopy(node, item))
+          return false;
         items.push_back(item.ToValue());
       }
       out = Operand::Own(Value(std::move(items)));
@@ -396,6 +403,7 @@ bool Evaluator::EvalArithmetic(const Node& node, const Operand& a, const Operand
     if (a.kind == Operand::Kind::kString) {
       out = Operand::Own(Value(*a.s + *b.s));
     } else {
+      if (!ChargeCopy(node, a) || !ChargeCopy(node, b)) return false;
       Value::Array items = a.v->as_array();
       const Value::Array& more = b.v->as_array();
       items.insert(items.end(), more.begin(), more.end());

@@ -222,6 +222,13 @@ TEST(Expression, BoundedInputIsRefused) {
   auto value = compiled->Evaluate(Value(big));
   ASSERT_FALSE(value.ok());
   EXPECT_NE(value.error().message().find("more than 1000 steps"), std::string::npos);
+
+  // Building data counts too: 2,000 copies of a 2,000-sample result would be 4 million values.
+  compiled = Expression::Compile("len(map(result, result)) > 0");
+  ASSERT_TRUE(compiled.ok());
+  value = compiled->Evaluate(Value(Value::Array(2000, Value(1.5))));
+  ASSERT_FALSE(value.ok());
+  EXPECT_NE(value.error().message().find("more than 1000000 steps"), std::string::npos);
 }
 
 TEST(Expression, EvaluateBoolRequiresABool) {

@@ -69,7 +69,8 @@ Result<AnalysisRun> NewAnalysisRun(const std::vector<AnalysisTemplate>& template
 
   AnalysisRun run;
   run.metadata = Value::MakeObject();
-  run.metadata.Set("name", options.name);
+  if (!options.name.empty()) run.metadata.Set("name", options.name);
+  if (!options.generate_name.empty()) run.metadata.Set("generateName", options.generate_name);
   if (!options.ns.empty()) run.metadata.Set("namespace", options.ns);
   std::set<std::string> metric_names;
   for (const AnalysisTemplate& t : all) {

@@ -111,7 +111,10 @@ Status CheckObject(const Value& object, std::initializer_list<std::string_view> 
   }
   if (!known)
     return FieldError("kind", "expected " + expected + ", found \"" + std::string(kind) + "\"");
-  if (NameOf(object).empty()) return FieldError("metadata.name", "required");
+  // A run the controller creates may carry generateName only (the API server names it).
+  if (NameOf(object).empty() && object.StringAt({"metadata", "generateName"}).empty()) {
+    return FieldError("metadata.name", "required");
+  }
   return OkStatus();
 }
 

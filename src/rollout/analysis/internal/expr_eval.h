@@ -79,6 +79,9 @@ class Evaluator {
   bool Fail(const Node& node, std::string message, bool lookup = false);
   // Counts one step against the limit; false (with the error set) when exceeded.
   bool Step(const Node& node);
+  // Counts copying `operand` (its nodes, when it is an array or map) against the same
+  // limit, so that `map(result, result)` cannot build a quadratic amount of data.
+  bool ChargeCopy(const Node& node, const Operand& operand);
 
   const Program& program() const { return program_; }
 
