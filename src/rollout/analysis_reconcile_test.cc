@@ -29,7 +29,7 @@ class AnalysisReconcile : public ::testing::Test {
   RolloutStatus Status() const { return ReadRolloutStatus(cluster.Rollout("web")); }
 
   // The phase the stand-in analysis controller gives each kind of run.
-  void Phases(std::string step, std::string background) {
+  void Phases(const std::string& step, const std::string& background) {
     cluster.analysis = [step, background](const Value& run) {
       std::string_view type = run.StringAt({"metadata", "labels", kRolloutTypeLabel});
       return type == "Step" ? step : background;

@@ -165,16 +165,7 @@ const Value* RolloutSync::ReconcileStepAnalysisRun() {
     labels[kStepIndexLabel] = std::to_string(*index);
     return CreateAnalysisRun(step->analysis, std::to_string(*index), std::move(labels));
   }
-  std::string_view phase = PhaseOf(current);
-  if (phase == "Inconclusive") {
-    pause_.add_reasons.emplace_back(kPauseInconclusive);
-  } else if (phase == "Error" || phase == "Failed") {
-    std::string message = "Step-based analysis phase error/failed";
-    std::string_view detail = current->StringAt({"status", "message"});
-    if (!detail.empty()) message += fmt::format(": {}", detail);
-    pause_.add_abort = true;
-    pause_.abort_message = message;
-  }
+  ReactToRunPhase(current, "Step-based analysis");
   return current;
 }
 
@@ -198,16 +189,7 @@ const Value* RolloutSync::ReconcileBackgroundAnalysisRun() {
     labels[kRolloutTypeLabel] = "Background";
     return CreateAnalysisRun(background->analysis, "", std::move(labels));
   }
-  std::string_view phase = PhaseOf(current);
-  if (phase == "Inconclusive") {
-    pause_.add_reasons.emplace_back(kPauseInconclusive);
-  } else if (phase == "Error" || phase == "Failed") {
-    std::string message = "Background analysis phase error/failed";
-    std::string_view detail = current->StringAt({"status", "message"});
-    if (!detail.empty()) message += fmt::format(": {}", detail);
-    pause_.add_abort = true;
-    pause_.abort_message = message;
-  }
+  ReactToRunPhase(current, "Background analysis");
   return current;
 }
 
@@ -266,18 +248,22 @@ const Value* RolloutSync::ReconcilePostPromotionAnalysisRun() {
   return current;
 }
 
-void RolloutSync::PauseOrAbortForBlueGreen(const Value* run, bool post_promotion) {
+void RolloutSync::ReactToRunPhase(const Value* run, std::string_view what) {
   std::string_view phase = PhaseOf(run);
   if (phase == "Inconclusive") {
     pause_.add_reasons.emplace_back(kPauseInconclusive);
   } else if (phase == "Error" || phase == "Failed") {
-    std::string message = fmt::format("Blue/green {}-promotion analysis phase error/failed",
-                                      post_promotion ? "post" : "pre");
+    std::string message = fmt::format("{} phase error/failed", what);
     std::string_view detail = run->StringAt({"status", "message"});
     if (!detail.empty()) message += fmt::format(": {}", detail);
     pause_.add_abort = true;
     pause_.abort_message = message;
   }
+}
+
+void RolloutSync::PauseOrAbortForBlueGreen(const Value* run, bool post_promotion) {
+  ReactToRunPhase(run, post_promotion ? "Blue/green post-promotion analysis"
+                                      : "Blue/green pre-promotion analysis");
 }
 
 void RolloutSync::DeleteOldAnalysisRuns(const std::vector<const Value*>& others) {

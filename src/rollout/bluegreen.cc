@@ -157,12 +157,7 @@ void RolloutSync::SyncRolloutStatusBlueGreen() {
     next.available_replicas = active->available();
     next.ready_replicas = active->ready();
   } else {
-    next.hpa_replicas = 0;
-    next.available_replicas = 0;
-    for (const RsState& rs : rs_) {
-      next.hpa_replicas += rs.status_replicas();
-      next.available_replicas += rs.available();
-    }
+    CountAllReplicaSets(next);
     next.selector = FormatLabelSelector(spec_.selector);
   }
   PersistRolloutStatus(std::move(next));

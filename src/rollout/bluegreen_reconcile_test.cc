@@ -156,6 +156,43 @@ TEST(BlueGreenReconcile, FailedPrePromotionAnalysisAborts) {
   EXPECT_EQ(cluster.Replicas(v1), 3);
 }
 
+TEST(BlueGreenReconcile, FailedPostPromotionAnalysisSwitchesBack) {
+  RolloutCluster cluster;
+  for (Value object : LoadManifests("bluegreen.yaml")) {
+    if (KindOf(object) == "Rollout") {
+      Value& bg = object["spec"]["strategy"]["blueGreen"];
+      bg.Erase("prePromotionAnalysis");
+      bg.Erase("previewReplicaCount");
+      bg.Erase("autoPromotionSeconds");
+      bg.Erase("scaleDownDelaySeconds");
+      bg["postPromotionAnalysis"] = testing::Yaml("{templates: [{templateName: smoke-test}]}");
+    }
+    cluster.Apply(object);
+  }
+  ASSERT_TRUE(cluster.RunUntil([&] { return Healthy(cluster); }));
+  std::string v1 = Status(cluster).stable_rs;
+  SetImage(cluster, "web", "registry.local:5000/shop/web:v2");
+  cluster.analysis = [](const Value&) { return std::string("Running"); };
+  ASSERT_TRUE(cluster.RunUntil([&] { return !cluster.requested_runs.empty(); }));
+  std::string v2 = Status(cluster).current_pod_hash;
+  // Switched, but not stable until post-promotion analysis passes; the old pods stay.
+  EXPECT_EQ(Selector(cluster, "web-active"), v2);
+  EXPECT_EQ(Status(cluster).stable_rs, v1);
+  EXPECT_EQ(Status(cluster).phase, "Progressing");
+  EXPECT_EQ(Status(cluster).message, "waiting for analysis to complete");
+  EXPECT_EQ(cluster.requested_runs.back().metadata.StringAt({"name"}), "web-" + v2 + "-2-post");
+  cluster.Rounds(3);
+  EXPECT_EQ(cluster.Replicas(v1), 3);
+  cluster.analysis = [](const Value&) { return std::string("Failed"); };
+  ASSERT_TRUE(cluster.RunUntil([&] { return Status(cluster).abort; }));
+  cluster.Settle();
+  EXPECT_EQ(Selector(cluster, "web-active"), v1);  // traffic back on the old stack
+  EXPECT_EQ(Status(cluster).phase, "Degraded");
+  EXPECT_EQ(Status(cluster).message,
+            "RolloutAborted: Rollout aborted update to revision 2: Blue/green post-promotion "
+            "analysis phase error/failed");
+}
+
 TEST(BlueGreenReconcile, MissingServiceIsAnError) {
   RolloutCluster cluster;
   for (const Value& object : LoadManifests("bluegreen.yaml")) {

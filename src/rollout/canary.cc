@@ -208,12 +208,7 @@ bool RolloutSync::CompletedCurrentCanaryStep() const {
 
 void RolloutSync::SyncRolloutStatusCanary() {
   RolloutStatus next = CalculateBaseStatus();
-  next.available_replicas = 0;
-  next.hpa_replicas = 0;
-  for (const RsState& rs : rs_) {
-    next.available_replicas += rs.available();
-    next.hpa_replicas += rs.status_replicas();
-  }
+  CountAllReplicaSets(next);
   next.selector = FormatLabelSelector(spec_.selector);
   std::optional<int64_t> index = CurrentStepIndex();
   next.stable_rs = prev_.stable_rs;

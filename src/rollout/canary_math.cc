@@ -14,7 +14,8 @@ namespace {
 // Whether replicas*weight/max_weight is exactly halfway between two integers, as when 3
 // replicas carry 50%: 1 canary (33%) and 2 (66%) are equally far from it.
 bool FloorCeilingTied(int64_t weight, int64_t max_weight, int64_t total) {
-  double product = static_cast<double>(total) * (static_cast<double>(weight) / max_weight);
+  double product =
+      static_cast<double>(total) * (static_cast<double>(weight) / static_cast<double>(max_weight));
   double integral = 0;
   return std::modf(product, &integral) == 0.5;
 }

@@ -107,7 +107,7 @@ TEST(CanaryReconcile, WithoutRouterStepsPausesAndPromote) {
   EXPECT_TRUE(status.controller_pause);
   EXPECT_EQ(status.updated_replicas, 1);
   ASSERT_TRUE(cluster.last_requeue.has_value());
-  EXPECT_LE(*cluster.last_requeue, std::chrono::seconds(30));
+  EXPECT_LE(*cluster.last_requeue, std::chrono::seconds(31));  // just past the 30 s
   EXPECT_FALSE(cluster.traffic.has_value());  // no router: the weight is in pod counts
 
   // Still paused after 20 s; done after 30 s: setWeight 50 → 5 and 5.

@@ -112,15 +112,14 @@ void RolloutSync::ReconcileTrafficRouting() {
   if (rolling_back) {
     desired = DesiredWeightOnAbort();
     canary_hash = prev_.canary.weights->canary.pod_template_hash;
-  } else if (fully_promoted) {
-    // Everything on stable; header routes go.
-  } else if (IsAborted()) {
+  } else if (!fully_promoted && IsAborted()) {
     desired = DesiredWeightOnAbort();
     if (!canary.dynamic_stable_scale || desired == 0) {
       EnsureServiceTargets(canary.canary_service, Stable(), false);
     }
-  } else if (New() == nullptr || New()->available() == 0) {
-    // No canary pod can take traffic yet.
+  } else if (fully_promoted || New() == nullptr || New()->available() == 0) {
+    // Everything on the stable, no header routes: promoted, or no canary pod can take
+    // traffic yet.
   } else if (prev_.promote_full) {
     if (canary.dynamic_stable_scale) {
       desired = max_weight * New()->available() / spec_.replicas;

@@ -36,6 +36,12 @@ class FieldReader {
                                        std::string_view path) const;
   // An object whose members are strings ({} when missing).
   Result<Value> StringMap(const Value& parent, std::string_view key, std::string_view path) const;
+  // Several string (or count) members of `parent` at once, into the given fields.
+  Status Strings(const Value& parent, std::string_view path,
+                 std::initializer_list<std::pair<const char*, std::string*>> fields) const;
+  Status Counts(
+      const Value& parent, std::string_view path,
+      std::initializer_list<std::pair<const char*, std::optional<int64_t>*>> fields) const;
   // Invalid when `object` has one of `unsupported` (fields capstan does not implement).
   Status Refuse(const Value& object, std::string_view path,
                 std::initializer_list<std::string_view> unsupported) const;

@@ -4,6 +4,10 @@
 
 namespace capstan::rollout::internal {
 
+namespace {
+constexpr std::chrono::seconds kRequeueMargin(1);
+}  // namespace
+
 bool RolloutSync::IsAborted() const {
   if (pause_.remove_abort) return false;
   return pause_.add_abort || prev_.abort;
@@ -16,7 +20,10 @@ std::string RolloutSync::HaltProgress() const {
 }
 
 void RolloutSync::RequeueAt(TimePoint when) {
-  actions_.RequeueNoLaterThan(std::chrono::duration_cast<std::chrono::milliseconds>(when - now_));
+  // A second past `when`: the checks are "now is after the deadline", and a requeue at the
+  // deadline itself would find it not yet passed.
+  actions_.RequeueNoLaterThan(
+      std::chrono::duration_cast<std::chrono::milliseconds>(when + kRequeueMargin - now_));
 }
 
 bool RolloutSync::CompletedCanaryPauseStep(const CanaryStep& step) const {

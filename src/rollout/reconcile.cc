@@ -93,6 +93,7 @@ std::string FormatLabelSelector(const Value& selector) {
   std::stable_sort(parts.begin(), parts.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<std::string> out;
+  out.reserve(parts.size());
   for (auto& part : parts) out.push_back(std::move(part.second));
   return fmt::format("{}", fmt::join(out, ","));
 }
@@ -246,14 +247,18 @@ void RolloutSync::SyncReplicasOnly() {
     }
   } else {
     ReconcileCanaryReplicaSets();
-    next.available_replicas = 0;
-    next.hpa_replicas = 0;
-    for (const RsState* rs : All()) {
-      next.available_replicas += rs->available();
-      next.hpa_replicas += rs->status_replicas();
-    }
+    CountAllReplicaSets(next);
   }
   PersistRolloutStatus(next);
+}
+
+void RolloutSync::CountAllReplicaSets(RolloutStatus& next) const {
+  next.available_replicas = 0;
+  next.hpa_replicas = 0;
+  for (const RsState& rs : rs_) {
+    next.available_replicas += rs.available();
+    next.hpa_replicas += rs.status_replicas();
+  }
 }
 
 void RolloutSync::Finish() {
@@ -342,8 +347,16 @@ RolloutActions ReconcileRollout(const Value& rollout, const std::vector<Value>& 
                                 const std::vector<Value>& analysis_runs,
                                 const std::vector<Value>& services, TimePoint now,
                                 const ReconcileOptions& options) {
+  // Being deleted: its ReplicaSets go with it (garbage collection), nothing to do.
+  if (rollout.At({"metadata", "deletionTimestamp"}) != nullptr) return {};
   auto spec = ParseRollout(rollout, options.referenced_template, options.source);
   if (!spec.ok()) return InvalidSpec(rollout, spec.error(), now);
+  if (spec->uid.empty()) {
+    RolloutActions actions;
+    actions.errors.push_back(spec->Describe() +
+                             ": metadata.uid: missing; a Rollout is reconciled once it is stored");
+    return actions;
+  }
   internal::RolloutSync sync(rollout, std::move(*spec), replica_sets, pods, analysis_runs, services,
                              now);
   return sync.Run();

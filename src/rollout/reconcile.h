@@ -113,6 +113,8 @@ struct ReconcileOptions {
 // one of those ReplicaSets, an AnalysisRun when the Rollout controls it. Services are looked
 // up by the names in the strategy; a missing one is an error (nothing else happens).
 // Availability comes from the ReplicaSets' status (written by the ReplicaSet controller).
+// REQUIRES: the Rollout is stored (has metadata.uid; otherwise an error and nothing else). A
+// Rollout being deleted gets no actions.
 RolloutActions ReconcileRollout(const Value& rollout, const std::vector<Value>& replica_sets,
                                 const std::vector<Value>& pods,
                                 const std::vector<Value>& analysis_runs,

@@ -77,6 +77,8 @@ class RolloutSync {
   bool IsScalingEvent() const;
   void SyncReplicasOnly();
   void Finish();
+  // status.availableReplicas and HPAReplicas over every ReplicaSet of the Rollout.
+  void CountAllReplicaSets(RolloutStatus& next) const;
   RsState* New() { return new_ ? &rs_[*new_] : nullptr; }
   RsState* Stable() { return stable_ ? &rs_[*stable_] : nullptr; }
   const RsState* New() const { return new_ ? &rs_[*new_] : nullptr; }
@@ -158,6 +160,8 @@ class RolloutSync {
   const Value* ReconcilePrePromotionAnalysisRun();
   const Value* ReconcilePostPromotionAnalysisRun();
   void PauseOrAbortForBlueGreen(const Value* run, bool post_promotion);
+  // Inconclusive pauses; Failed or Error aborts with "<what> phase error/failed[: message]".
+  void ReactToRunPhase(const Value* run, std::string_view what);
   bool NeedsNewAnalysisRun(const Value* current) const;
   const Value* CreateAnalysisRun(const RolloutAnalysis& analysis, const std::string& infix,
                                  Value labels);

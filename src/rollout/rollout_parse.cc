@@ -39,14 +39,11 @@ Status ReadMetadata(const FieldReader& reader, const Value& rollout, RolloutSpec
 Status ReadWorkloadRef(const FieldReader& reader, const Value& ref, RolloutSpec& spec) {
   CAPSTAN_TRY(reader.RequireObject(&ref, "spec.workloadRef", false));
   WorkloadRef out;
-  for (auto [key, field] : {std::pair{"apiVersion", &out.api_version},
-                            {"kind", &out.kind},
-                            {"name", &out.name},
-                            {"scaleDown", &out.scale_down}}) {
-    auto value = reader.String(ref, key, "spec.workloadRef");
-    if (!value.ok()) return value.error();
-    *field = value->value_or("");
-  }
+  CAPSTAN_TRY(reader.Strings(ref, "spec.workloadRef",
+                             {{"apiVersion", &out.api_version},
+                              {"kind", &out.kind},
+                              {"name", &out.name},
+                              {"scaleDown", &out.scale_down}}));
   if (out.name.empty()) return reader.Invalid("spec.workloadRef.name", "required");
   if (out.kind != "Deployment" && out.kind != "ReplicaSet" && out.kind != "PodTemplate") {
     return reader.Invalid(

@@ -97,6 +97,28 @@ Result<Value> FieldReader::StringMap(const Value& parent, std::string_view key,
   return *value;
 }
 
+Status FieldReader::Strings(
+    const Value& parent, std::string_view path,
+    std::initializer_list<std::pair<const char*, std::string*>> fields) const {
+  for (auto [key, field] : fields) {
+    auto value = String(parent, key, path);
+    if (!value.ok()) return value.error();
+    *field = value->value_or("");
+  }
+  return OkStatus();
+}
+
+Status FieldReader::Counts(
+    const Value& parent, std::string_view path,
+    std::initializer_list<std::pair<const char*, std::optional<int64_t>*>> fields) const {
+  for (auto [key, field] : fields) {
+    auto value = Count(parent, key, path);
+    if (!value.ok()) return value.error();
+    *field = *value;
+  }
+  return OkStatus();
+}
+
 Status FieldReader::Refuse(const Value& object, std::string_view path,
                            std::initializer_list<std::string_view> unsupported) const {
   for (std::string_view field : unsupported) {

@@ -237,7 +237,7 @@ Status ReadStepBody(const FieldReader& reader, const Value& step, const std::str
         ReadSetCanaryScale(reader, *step.Find("setCanaryScale"), Join(path, "setCanaryScale"));
     if (!scale.ok()) return scale.error();
     out.kind = CanaryStep::Kind::kSetCanaryScale;
-    out.set_canary_scale = std::move(*scale);
+    out.set_canary_scale = *scale;
   } else if (Present(step, "analysis")) {
     auto analysis = reader.Analysis(*step.Find("analysis"), Join(path, "analysis"));
     if (!analysis.ok()) return analysis.error();
@@ -332,21 +332,15 @@ Status ReadFenceposts(const FieldReader& reader, const Value& value, std::string
 }
 
 Status ReadCanaryScalars(const FieldReader& reader, const Value& value, CanaryStrategy& canary) {
-  for (auto [key, field] : {std::pair{"canaryService", &canary.canary_service},
-                            {"stableService", &canary.stable_service}}) {
-    auto name = reader.String(value, key, kCanaryPath);
-    if (!name.ok()) return name.error();
-    *field = name->value_or("");
-  }
-  for (auto [key, field] :
-       {std::pair{"scaleDownDelaySeconds", &canary.scale_down_delay_seconds},
-        {"abortScaleDownDelaySeconds", &canary.abort_scale_down_delay_seconds},
-        {"scaleDownDelayRevisionLimit", &canary.scale_down_delay_revision_limit},
-        {"minPodsPerReplicaSet", &canary.min_pods_per_replica_set}}) {
-    auto number = reader.Count(value, key, kCanaryPath);
-    if (!number.ok()) return number.error();
-    *field = *number;
-  }
+  CAPSTAN_TRY(reader.Strings(
+      value, kCanaryPath,
+      {{"canaryService", &canary.canary_service}, {"stableService", &canary.stable_service}}));
+  CAPSTAN_TRY(
+      reader.Counts(value, kCanaryPath,
+                    {{"scaleDownDelaySeconds", &canary.scale_down_delay_seconds},
+                     {"abortScaleDownDelaySeconds", &canary.abort_scale_down_delay_seconds},
+                     {"scaleDownDelayRevisionLimit", &canary.scale_down_delay_revision_limit},
+                     {"minPodsPerReplicaSet", &canary.min_pods_per_replica_set}}));
   auto dynamic = reader.Bool(value, "dynamicStableScale", kCanaryPath);
   if (!dynamic.ok()) return dynamic.error();
   canary.dynamic_stable_scale = dynamic->value_or(false);
@@ -415,12 +409,9 @@ Result<BlueGreenStrategy> ReadBlueGreen(const FieldReader& reader, const Value& 
   CAPSTAN_TRY(reader.RequireObject(&value, kBlueGreenPath, false));
   CAPSTAN_TRY(reader.Refuse(value, kBlueGreenPath, {"antiAffinity"}));
   BlueGreenStrategy out;
-  for (auto [key, field] : {std::pair{"activeService", &out.active_service},
-                            {"previewService", &out.preview_service}}) {
-    auto name = reader.String(value, key, kBlueGreenPath);
-    if (!name.ok()) return name.error();
-    *field = name->value_or("");
-  }
+  CAPSTAN_TRY(reader.Strings(
+      value, kBlueGreenPath,
+      {{"activeService", &out.active_service}, {"previewService", &out.preview_service}}));
   if (out.active_service.empty())
     return reader.Invalid(Join(kBlueGreenPath, "activeService"), "required");
   if (out.active_service == out.preview_service) {
@@ -428,15 +419,12 @@ Result<BlueGreenStrategy> ReadBlueGreen(const FieldReader& reader, const Value& 
                           "This rollout uses the same service for the active and preview services, "
                           "but two different services are required.");
   }
-  for (auto [key, field] :
-       {std::pair{"previewReplicaCount", &out.preview_replica_count},
-        {"scaleDownDelaySeconds", &out.scale_down_delay_seconds},
-        {"abortScaleDownDelaySeconds", &out.abort_scale_down_delay_seconds},
-        {"scaleDownDelayRevisionLimit", &out.scale_down_delay_revision_limit}}) {
-    auto number = reader.Count(value, key, kBlueGreenPath);
-    if (!number.ok()) return number.error();
-    *field = *number;
-  }
+  CAPSTAN_TRY(
+      reader.Counts(value, kBlueGreenPath,
+                    {{"previewReplicaCount", &out.preview_replica_count},
+                     {"scaleDownDelaySeconds", &out.scale_down_delay_seconds},
+                     {"abortScaleDownDelaySeconds", &out.abort_scale_down_delay_seconds},
+                     {"scaleDownDelayRevisionLimit", &out.scale_down_delay_revision_limit}}));
   auto auto_promotion = reader.Bool(value, "autoPromotionEnabled", kBlueGreenPath);
   if (!auto_promotion.ok()) return auto_promotion.error();
   out.auto_promotion_enabled = auto_promotion->value_or(true);

@@ -371,9 +371,7 @@ void RolloutSync::RequeueStuckRollout(const RolloutStatus& next) {
       IsIndefiniteStep()) {
     return;
   }
-  // One second past the deadline, so that the check after it sees it passed.
-  RequeueAt(current->last_update_time + std::chrono::seconds(spec_.progress_deadline_seconds) +
-            std::chrono::seconds(1));
+  RequeueAt(current->last_update_time + std::chrono::seconds(spec_.progress_deadline_seconds));
 }
 
 void RolloutSync::PersistRolloutStatus(RolloutStatus next) {
