@@ -5,9 +5,9 @@
 // memory limits end in OOMKilled, exec and TCP probes work; Jobs complete or fail after
 // backoffLimit with their logs kept; bad input (a kind or field the local target does not
 // run, a missing image, a port in use, a failing probe) is one clear error or a reason in
-// status; a restarted runtime adopts the running containers; a ConfigMap change reaches a
-// pod on its next start. Traffic (readiness gating, rollouts, draining, canaries) is
-// local_traffic_test.cc.
+// status; a restarted runtime adopts the running containers, and stopping it does not wait
+// for a terminating pod; a ConfigMap change reaches a pod on its next start. Traffic (readiness
+// gating, rollouts, draining, canaries) is local_traffic_test.cc.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>

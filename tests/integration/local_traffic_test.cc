@@ -2,11 +2,11 @@
 // from the test through its proxy (Service host ports and the Ingress listener). Readiness
 // gates traffic; a rolling update of 4 replicas under load fails no request while Recreate
 // shows its gap, in the answers and in the Deployment's status; a request in flight when
-// its pod is deleted completes; ingress-nginx's canary weight and header split traffic
-// between two versions as ingress-nginx does.
+// its pod is deleted completes, and a pooled connection to a Service port is closed by the
+// app on SIGTERM instead of cut by SIGKILL; ingress-nginx's canary weight and header split
+// traffic between two versions as ingress-nginx does, counted per version in the metrics.
 #include <iostream>
 #include <regex>
-#include <set>
 
 #include "support/local_runtime_fixture.h"
 
@@ -19,13 +19,6 @@ class LocalTrafficTest : public LocalRuntimeFixture {
   static void TearDownTestSuite() { StopSuite(); }
 
   std::string Ingress() const { return runtime().ProxyAddress(); }
-
-  // The demo app's name and version labels on every pod of a Deployment.
-  static std::set<std::string> PodNames(const std::vector<Value>& pods) {
-    std::set<std::string> names;
-    for (const Value& pod : pods) names.insert(std::string(NameOf(pod)));
-    return names;
-  }
 };
 
 TEST_F(LocalTrafficTest, ReadinessGatesTraffic) {
