@@ -32,9 +32,13 @@ namespace capstan::rollout {
 
 // An AnalysisRun to start. The caller resolves `templates` (AnalysisTemplates in the
 // Rollout's namespace, ClusterAnalysisTemplates when cluster_scope) into metrics — with
-// analysis::NewAnalysisRun, say — and creates the run with `metadata` (name, namespace,
-// labels rollout-type/rollouts-pod-template-hash[/step-index], the revision annotation and a
-// controller owner reference to the Rollout).
+// analysis::NewAnalysisRun, say — and creates the run with `metadata`: the name as Argo
+// gives it, `<rollout>-<pod-template-hash>-<revision>[-<step index>|-pre|-post]` (".1",
+// ".2" appended when an earlier run has it), the namespace, labels rollout-type
+// (Step/Background/PrePromotion/PostPromotion), rollouts-pod-template-hash, step-index (Step
+// only), analysisRunMetadata's and the Rollout's selector labels, the revision annotation
+// and a controller owner reference to the Rollout. Until the run exists, the Rollout's
+// status already names it; a run that never appears is asked for again.
 struct AnalysisRunRequest {
   Value metadata;
   std::vector<AnalysisTemplateRef> templates;
@@ -59,7 +63,8 @@ struct ServiceSelectorPatch {
 // (ingress-nginx canary Ingress, Gateway API HTTPRoute, the local proxy) sends
 // `canary_weight` of max_weight to canary_service and the rest to stable_service, and
 // requests matching a header route to the canary. Header routes are empty when the release
-// is fully promoted or aborted (Argo's RemoveManagedRoutes).
+// is fully promoted or aborted (Argo's RemoveManagedRoutes). Before the first release is
+// stable, stable_hash is empty (the stable Service still selects every pod of the app).
 struct TrafficState {
   int64_t canary_weight = 0;
   int64_t max_weight = 100;
