@@ -64,6 +64,8 @@ std::string Index(std::string_view parent, size_t index);
 // Strategy readers (rollout_parse_canary.cc, rollout_parse_bluegreen.cc).
 Result<CanaryStrategy> ReadCanary(const FieldReader& reader, const Value& canary);
 Result<BlueGreenStrategy> ReadBlueGreen(const FieldReader& reader, const Value& blue_green);
+// spec.strategy.canary.trafficRouting (rollout_parse_traffic.cc).
+Result<TrafficRouting> ReadTrafficRouting(const FieldReader& reader, const Value& routing);
 // An int-or-percent field (maxSurge, maxUnavailable); null when missing.
 Result<Value> ReadIntOrPercent(const FieldReader& reader, const Value& parent, std::string_view key,
                                std::string_view path);
