@@ -12,7 +12,9 @@
 #include "controller/apps_source.h"
 #include "controller/destination_router.h"
 #include "controller/kube_destinations.h"
+#include "controller/rollout_controller.h"
 #include "core/log.h"
+#include "rollout/analysis/providers.h"
 #include "server/api.h"
 #include "server/http_server.h"
 #include "source/credentials_file.h"
@@ -177,7 +179,15 @@ int Serve(const ServeOptions& options, const std::function<void(const ServeInfo&
     return 2;
   }
 
+  // Argo Rollouts' controller on every destination: the local target and the current context.
+  std::vector<target::Target*> rollout_targets;
+  if (local) rollout_targets.push_back(&local->target());
+  if (cluster != nullptr) rollout_targets.push_back(&cluster->Current());
+  rollout::analysis::HttpMetricProvider metrics;
+  controller::RolloutController rollouts(rollout_targets, metrics);
+
   controller.Start();
+  rollouts.Start();
   apps.Start();
   if (cluster != nullptr) {
     for (const std::string& context : cluster->Describe())
@@ -196,6 +206,7 @@ int Serve(const ServeOptions& options, const std::function<void(const ServeInfo&
   Log(LogLevel::kInfo, "{} received: shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
   apps.Stop();
   http.Stop();
+  rollouts.Stop();
   controller.Stop();
   if (local) local->Stop();
   Log(LogLevel::kInfo, "{} stopped", name);

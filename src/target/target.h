@@ -21,6 +21,8 @@ namespace capstan::target {
 // The field manager capstan writes with. Load-bearing: server-side apply uses it to know
 // which fields capstan owns, so renaming it makes capstan forget its fields.
 inline constexpr char kFieldManager[] = "capstan";
+// The field manager of capstan's Rollout controller.
+inline constexpr char kRolloutsFieldManager[] = "capstan-rollouts";
 
 // The label capstan puts on every object it creates for an Application (value: the
 // Application's name), so the live-state cache can watch exactly those objects.
@@ -37,6 +39,10 @@ struct ApplyOptions {
   // Ask the server to validate and default the object without persisting it
   // (`dryRun=All`). The returned object is what the server would store.
   bool dry_run = false;
+  // The field manager to apply as; empty: kFieldManager. The Rollout controller applies as
+  // kRolloutsFieldManager so that a sync from Git (as kFieldManager) never takes back the
+  // Service selectors and ReplicaSet scales it set.
+  std::string field_manager;
   // Apply `object`'s status to the status subresource (what a controller does for the
   // objects it owns: Rollouts, AnalysisRuns); the rest of the object only names it.
   bool status = false;

@@ -94,8 +94,9 @@ Result<Value> KubeClient::Apply(const Value& object, const ApplyOptions& options
     body["metadata"].Erase("namespace");
     key.ns.clear();
   }
-  std::string path = ObjectPath(*info, key.ns, key.name) + (options.status ? "/status" : "") +
-                     "?fieldManager=" + kFieldManager;
+  std::string path =
+      ObjectPath(*info, key.ns, key.name) + (options.status ? "/status" : "") + "?fieldManager=" +
+      (options.field_manager.empty() ? std::string(kFieldManager) : options.field_manager);
   if (options.force) path += "&force=true";
   if (options.dry_run) path += "&dryRun=All";
   Result<HttpResponse> response =

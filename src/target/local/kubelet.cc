@@ -46,10 +46,13 @@ void Kubelet::Wake() {
 
 void Kubelet::Loop() {
   for (int tick = 0;; ++tick) {
+    // The listing is as old as its start: a container a worker created while `podman ps`
+    // ran may be missing from it, and must not look removed.
+    auto taken = std::chrono::system_clock::now();
     auto listed = podman_.ListContainers({{kManagedLabel, options_.instance_id}});
     if (listed.ok()) {
       auto snapshot = std::make_shared<ContainerSnapshot>();
-      snapshot->taken = std::chrono::system_clock::now();
+      snapshot->taken = taken;
       for (ContainerState& state : *listed) snapshot->by_name[state.name] = std::move(state);
       std::lock_guard lock(mu_);
       snapshot_ = std::move(snapshot);

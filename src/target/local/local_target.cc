@@ -23,6 +23,48 @@ bool IsOwnedBy(const Value& object, const std::string& uid) {
                      [&](const Value& owner) { return owner.StringAt({"uid"}) == uid; });
 }
 
+// `patch` merged into `base` as a JSON merge patch: maps merge member by member, anything
+// else (lists, scalars) replaces.
+void MergeInto(Value& base, const Value& patch) {
+  if (!base.is_object() || !patch.is_object()) {
+    base = patch;
+    return;
+  }
+  for (const auto& [key, value] : patch.as_object()) {
+    Value* existing = base.Find(key);
+    if (existing != nullptr && existing->is_object() && value.is_object()) {
+      MergeInto(*existing, value);
+    } else {
+      base.Set(key, value);
+    }
+  }
+}
+
+constexpr char kRolloutsHashLabel[] = "rollouts-pod-template-hash";
+
+// Server-side apply keeps fields another manager owns; the local store has no field
+// ownership, so the two cases that matter are kept by hand: what the Rollout controller
+// applies is merged into the stored object (it sends only the fields it manages), and a sync
+// from Git keeps the pod-template-hash the Rollout controller put into a Service's selector.
+Value WithOtherManagersFields(const Value& applied, const std::optional<Value>& stored,
+                              const ApplyOptions& options) {
+  if (!stored) return applied;
+  if (options.field_manager == kRolloutsFieldManager) {
+    Value merged = *stored;
+    merged.Erase("status");
+    MergeInto(merged, applied);
+    return merged;
+  }
+  Value out = applied;
+  const Value* hash = stored->At({"spec", "selector", kRolloutsHashLabel});
+  if (KindOf(applied) == "Service" && hash != nullptr &&
+      out.At({"spec", "selector", kRolloutsHashLabel}) == nullptr &&
+      out.At({"spec", "selector"}) != nullptr) {
+    out["spec"]["selector"].Set(kRolloutsHashLabel, *hash);
+  }
+  return out;
+}
+
 }  // namespace
 
 LocalTarget::LocalTarget(ObjectStore& objects, Validator validator)
@@ -62,6 +104,7 @@ Result<Value> LocalTarget::Apply(const Value& object, const ApplyOptions& option
     if (!updated.ok()) return std::move(updated).error();
     return *objects_.Get(key);
   }
+  copy = WithOtherManagersFields(copy, objects_.Get(key), options);
   if (validator_) {
     Status valid = validator_(copy);
     if (!valid.ok()) return valid.error();

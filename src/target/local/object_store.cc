@@ -140,11 +140,12 @@ Result<Value> ObjectStore::Apply(const Value& applied, bool dry_run) {
                                : 1;
       if (DesiredState(old) != DesiredState(object)) ++generation;
       metadata.Set("generation", generation);
+      // Setting status may move object's members: `metadata` is not used after this.
       if (const Value* status = old.Find("status")) object.Set("status", *status);
       if (object == old) return old;  // nothing changed: no new resourceVersion, no write
     }
     if (dry_run) return object;
-    metadata.Set("resourceVersion", std::to_string(++resource_version_));
+    object["metadata"].Set("resourceVersion", std::to_string(++resource_version_));
     CAPSTAN_TRY(Persist(key, &object));
     objects_[key] = object;
     stored = object;

@@ -53,7 +53,11 @@ void Traffic::Sync() {
       proxy::BuildRoutes(objects_.List({"", "Service", "", {}}),
                          objects_.List({"networking.k8s.io", "Ingress", "", {}}),
                          objects_.List({"", "Pod", "", {}}), ports_);
-  if (!pushed_ || !(table == current_)) {
+  // A Service port that could not listen is tried again on every sync (Update retries the
+  // bind), so a port freed later is taken without waiting for another change.
+  bool retry = false;
+  for (const proxy::ListenerStatus& listener : proxy_.Listeners()) retry |= !listener.listening;
+  if (!pushed_ || retry || !(table == current_)) {
     for (const std::string& error : table.errors) {
       if (std::find(current_.errors.begin(), current_.errors.end(), error) ==
           current_.errors.end()) {

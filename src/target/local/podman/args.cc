@@ -43,8 +43,16 @@ std::vector<std::string> LabelFilters(const std::map<std::string, std::string>& 
 
 std::vector<std::string> CreatePodArgs(const std::string& name,
                                        const std::map<std::string, std::string>& labels) {
+  // The pod's hostname is its Kubernetes name (the kubelet's default), not podman's longer
+  // name, which may pass the 63 characters sethostname allows.
+  std::string hostname = name;
+  if (auto pod = labels.find("io.kubernetes.pod.name"); pod != labels.end()) hostname = pod->second;
+  if (hostname.size() > 63) hostname.resize(63);
+  while (!hostname.empty() && (hostname.back() == '-' || hostname.back() == '.')) {
+    hostname.pop_back();
+  }
   std::vector<std::string> args = {"pod",        "create", "--name",       name,
-                                   "--hostname", name,     "--infra-name", InfraName(name)};
+                                   "--hostname", hostname, "--infra-name", InfraName(name)};
   for (const auto& [key, value] : labels) {
     args.push_back("--label");
     args.push_back(key + "=" + value);

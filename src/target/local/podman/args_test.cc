@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace capstan::target::local::podman_internal {
 namespace {
 
@@ -119,6 +121,17 @@ TEST(CreateContainerArgs, RefusesWhatPodmanCannotExpress) {
     EXPECT_EQ(args.error().code(), ErrorCode::kInvalid);
     EXPECT_NE(args.error().message().find(c.message), std::string::npos) << args.error().message();
   }
+}
+
+TEST(CreatePodArgs, HostnameIsTheKubernetesPodNameWithinSixtyThreeCharacters) {
+  std::string long_name(70, 'a');
+  auto args = CreatePodArgs("capstan-payments-staging_" + long_name,
+                            {{"io.kubernetes.pod.name", long_name}});
+  auto hostname = std::find(args.begin(), args.end(), "--hostname");
+  ASSERT_NE(hostname, args.end());
+  EXPECT_EQ(*(hostname + 1), std::string(63, 'a'));
+  args = CreatePodArgs("capstan-shop_web-1", {{"io.kubernetes.pod.name", "web-1"}});
+  EXPECT_EQ(*(std::find(args.begin(), args.end(), "--hostname") + 1), "web-1");
 }
 
 TEST(CreatePodArgs, NamesHostnameInfraAndLabels) {

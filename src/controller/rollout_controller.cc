@@ -1,0 +1,347 @@
+#include "controller/rollout_controller.h"
+
+#include <fmt/format.h>
+
+#include <set>
+
+#include "controller/rollout_routers.h"
+#include "core/base64.h"
+#include "core/log.h"
+#include "rollout/analysis/analysis.h"
+#include "rollout/analysis/run.h"
+
+namespace capstan::controller {
+namespace {
+
+namespace analysis = rollout::analysis;
+
+constexpr char kRolloutApiVersion[] = "argoproj.io/v1alpha1";
+
+target::ApplyOptions ControllerApply() {
+  target::ApplyOptions options;
+  options.force = true;
+  options.field_manager = target::kRolloutsFieldManager;
+  return options;
+}
+
+// Just enough of an object to name it in an apply: apiVersion, kind, name, namespace.
+Value Stub(std::string_view api_version, std::string_view kind, std::string_view name,
+           std::string_view ns) {
+  Value object = Value::MakeObject();
+  object.Set("apiVersion", api_version);
+  object.Set("kind", kind);
+  object["metadata"].Set("name", name);
+  if (!ns.empty()) object["metadata"].Set("namespace", ns);
+  return object;
+}
+
+std::vector<Value> ListOr(target::Target& target, const char* api_version, const char* kind,
+                          const std::string& ns) {
+  auto listed = target.List({api_version, kind, ns, "", ""});
+  return listed.ok() ? std::move(*listed) : std::vector<Value>{};
+}
+
+}  // namespace
+
+RolloutController::RolloutController(std::vector<target::Target*> targets,
+                                     analysis::MetricProvider& provider,
+                                     RolloutControllerOptions options)
+    : targets_(std::move(targets)), provider_(provider), options_(options) {}
+
+RolloutController::~RolloutController() { Stop(); }
+
+void RolloutController::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void RolloutController::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void RolloutController::Wake() {
+  {
+    std::lock_guard lock(mu_);
+    dirty_ = true;
+  }
+  wake_.notify_all();
+}
+
+std::map<std::string, std::vector<std::string>> RolloutController::Errors() const {
+  std::lock_guard lock(mu_);
+  return errors_;
+}
+
+void RolloutController::Loop() {
+  while (true) {
+    RunPass(std::chrono::system_clock::now());
+    std::unique_lock lock(mu_);
+    wake_.wait_for(lock, options_.resync, [this] { return dirty_ || stopping_; });
+    if (stopping_) return;
+    dirty_ = false;
+  }
+}
+
+void RolloutController::RunPass(rollout::TimePoint now) {
+  for (target::Target* target : targets_) ReconcileTarget(*target, now);
+}
+
+void RolloutController::ReconcileTarget(target::Target& target, rollout::TimePoint now) {
+  auto rollouts = target.List({kRolloutApiVersion, "Rollout", "", "", ""});
+  if (!rollouts.ok()) {
+    // No Rollout CRD on this cluster: nothing to control there.
+    if (rollouts.error().code() != ErrorCode::kNotFound) {
+      Log(LogLevel::kWarning, "rollouts on {}: {}", target.Describe(), rollouts.error().message());
+    }
+    return;
+  }
+  ReconcileRollouts(target, *rollouts, now);
+  RunAnalyses(target, now);
+}
+
+void RolloutController::ReconcileRollouts(target::Target& target,
+                                          const std::vector<Value>& rollouts,
+                                          rollout::TimePoint now) {
+  std::set<std::string> namespaces;
+  for (const Value& object : rollouts) namespaces.insert(std::string(NamespaceOf(object)));
+  for (const std::string& ns : namespaces) {
+    std::vector<Value> replica_sets = ListOr(target, "apps/v1", "ReplicaSet", ns);
+    std::vector<Value> pods = ListOr(target, "v1", "Pod", ns);
+    std::vector<Value> runs = ListOr(target, kRolloutApiVersion, "AnalysisRun", ns);
+    std::vector<Value> services = ListOr(target, "v1", "Service", ns);
+    for (const Value& object : rollouts) {
+      if (NamespaceOf(object) != ns) continue;
+      rollout::ReconcileOptions options;
+      std::optional<Value> workload;
+      if (const Value* ref = object.At({"spec", "workloadRef"}); ref != nullptr) {
+        auto found = target.Get(
+            {std::string(GroupOf(ref->StringAt({"apiVersion"}))),
+             std::string(ref->StringAt({"kind"})), ns, std::string(ref->StringAt({"name"}))},
+            std::string(ref->StringAt({"apiVersion"})));
+        if (found.ok() && found->has_value()) workload = std::move(**found);
+        if (workload) options.referenced_template = workload->At({"spec", "template"});
+      }
+      rollout::RolloutActions actions =
+          rollout::ReconcileRollout(object, replica_sets, pods, runs, services, now, options);
+      std::vector<std::string> errors = actions.errors;
+      std::vector<std::string> applied = ApplyActions(target, object, actions);
+      errors.insert(errors.end(), applied.begin(), applied.end());
+      std::string name = fmt::format("argoproj.io/Rollout {}/{}", ns, NameOf(object));
+      std::lock_guard lock(mu_);
+      if (errors.empty()) {
+        errors_.erase(name);
+      } else {
+        if (errors_[name] != errors) {
+          for (const std::string& error : errors) Log(LogLevel::kWarning, "{}: {}", name, error);
+        }
+        errors_[name] = errors;
+      }
+    }
+  }
+}
+
+std::vector<std::string> RolloutController::ApplyActions(target::Target& target,
+                                                         const Value& rollout,
+                                                         const rollout::RolloutActions& actions) {
+  std::vector<std::string> errors;
+  auto check = [&errors](const Status& status, const std::string& what) {
+    if (!status.ok()) errors.push_back(what + ": " + status.error().message());
+  };
+  std::string ns(NamespaceOf(rollout));
+  for (const auto* objects : {&actions.create, &actions.update}) {
+    for (Value object : *objects) {
+      object.Erase("status");
+      auto applied = target.Apply(object, ControllerApply());
+      check(applied.ok() ? OkStatus() : Status(applied.error()),
+            "apply " + KeyOf(object).ToString());
+    }
+  }
+  for (const ObjectKey& key : actions.remove) {
+    check(target.Delete(key, {}), "delete " + key.ToString());
+  }
+  for (const rollout::ServiceSelectorPatch& patch : actions.service_selectors) {
+    auto service = target.Get({"", "Service", ns, patch.service}, "v1");
+    if (!service.ok() || !service->has_value()) {
+      errors.push_back(fmt::format("Service {}/{} not found", ns, patch.service));
+      continue;
+    }
+    Value selector = (*service)->At({"spec", "selector"}) != nullptr
+                         ? *(*service)->At({"spec", "selector"})
+                         : Value::MakeObject();
+    selector.Set(rollout::kPodTemplateHashLabel, patch.pod_template_hash);
+    Value object = Stub("v1", "Service", patch.service, ns);
+    object["metadata"]["annotations"].Set(rollout::kManagedByRolloutsAnnotation, patch.rollout);
+    object["spec"].Set("selector", std::move(selector));
+    auto applied = target.Apply(object, ControllerApply());
+    check(applied.ok() ? OkStatus() : Status(applied.error()), "switch Service " + patch.service);
+  }
+  if (actions.traffic) {
+    std::vector<std::string> traffic = ApplyTraffic(target, rollout, *actions.traffic);
+    errors.insert(errors.end(), traffic.begin(), traffic.end());
+  }
+  for (const rollout::AnalysisRunRequest& request : actions.create_analysis_runs) {
+    std::vector<std::string> started = StartAnalysisRun(target, rollout, request);
+    errors.insert(errors.end(), started.begin(), started.end());
+  }
+  for (const std::string& run : actions.terminate_analysis_runs) {
+    Value object = Stub(kRolloutApiVersion, "AnalysisRun", run, ns);
+    object["spec"].Set("terminate", true);
+    auto applied = target.Apply(object, ControllerApply());
+    check(applied.ok() ? OkStatus() : Status(applied.error()), "terminate AnalysisRun " + run);
+  }
+  if (actions.rollout) {
+    Value object = Stub(kRolloutApiVersion, "Rollout", NameOf(rollout), ns);
+    if (const Value* annotations = actions.rollout->At({"metadata", "annotations"})) {
+      object["metadata"].Set("annotations", *annotations);
+    }
+    auto applied = target.Apply(object, ControllerApply());
+    check(applied.ok() ? OkStatus() : Status(applied.error()), "annotate Rollout");
+  }
+  if (actions.status) {
+    Value object = Stub(kRolloutApiVersion, "Rollout", NameOf(rollout), ns);
+    object.Set("status", *actions.status);
+    target::ApplyOptions options = ControllerApply();
+    options.status = true;
+    auto applied = target.Apply(object, options);
+    check(applied.ok() ? OkStatus() : Status(applied.error()), "write Rollout status");
+  }
+  return errors;
+}
+
+std::vector<std::string> RolloutController::ApplyTraffic(target::Target& target,
+                                                         const Value& rollout,
+                                                         const rollout::TrafficState& traffic) {
+  auto spec = rollout::ParseRollout(rollout);
+  if (!spec.ok() || !spec->canary || !spec->canary->traffic_routing) return {};
+  const rollout::TrafficRouting& routing = *spec->canary->traffic_routing;
+  std::vector<std::string> errors;
+  if (routing.nginx) {
+    std::vector<std::string> ingresses = routing.nginx->stable_ingresses;
+    if (!routing.nginx->stable_ingress.empty()) ingresses.push_back(routing.nginx->stable_ingress);
+    for (const std::string& name : ingresses) {
+      auto stable =
+          target.Get({"networking.k8s.io", "Ingress", spec->ns, name}, "networking.k8s.io/v1");
+      if (!stable.ok() || !stable->has_value()) {
+        errors.push_back(fmt::format("stable Ingress {}/{} not found", spec->ns, name));
+        continue;
+      }
+      auto canary = BuildCanaryIngress(*spec, **stable, traffic);
+      if (!canary.ok()) {
+        errors.push_back(canary.error().message());
+        continue;
+      }
+      auto applied = target.Apply(*canary, ControllerApply());
+      if (!applied.ok()) errors.push_back("canary Ingress: " + applied.error().message());
+    }
+  }
+  if (routing.gateway_api) {
+    std::string ns = routing.gateway_api->ns.empty() ? spec->ns : routing.gateway_api->ns;
+    for (const std::string& name : routing.gateway_api->http_routes) {
+      auto route = target.Get({"gateway.networking.k8s.io", "HTTPRoute", ns, name}, "");
+      if (!route.ok() || !route->has_value()) {
+        errors.push_back(fmt::format("HTTPRoute {}/{} not found", ns, name));
+        continue;
+      }
+      auto weighted = BuildHttpRouteWeights(**route, traffic);
+      if (!weighted.ok()) {
+        errors.push_back(weighted.error().message());
+        continue;
+      }
+      auto applied = target.Apply(*weighted, ControllerApply());
+      if (!applied.ok()) errors.push_back("HTTPRoute weights: " + applied.error().message());
+    }
+  }
+  return errors;
+}
+
+std::vector<std::string> RolloutController::StartAnalysisRun(
+    target::Target& target, const Value& rollout, const rollout::AnalysisRunRequest& request) {
+  std::string ns(NamespaceOf(rollout));
+  auto lookup = [&target, &ns](std::string_view name,
+                               bool cluster_scope) -> Result<analysis::AnalysisTemplate> {
+    const char* kind = cluster_scope ? "ClusterAnalysisTemplate" : "AnalysisTemplate";
+    auto found = target.Get({"argoproj.io", kind, cluster_scope ? "" : ns, std::string(name)},
+                            kRolloutApiVersion);
+    if (!found.ok()) return found.error();
+    if (!found->has_value()) {
+      return Error::NotFound(fmt::format("{} \"{}\" not found", kind, name));
+    }
+    return analysis::ParseAnalysisTemplate(**found, fmt::format("{} {}", kind, name));
+  };
+  std::vector<analysis::AnalysisTemplate> templates;
+  for (const rollout::AnalysisTemplateRef& ref : request.templates) {
+    auto parsed = lookup(ref.template_name, ref.cluster_scope);
+    if (!parsed.ok()) return {parsed.error().message()};
+    templates.push_back(std::move(*parsed));
+  }
+  analysis::NewRunOptions options;
+  options.name = std::string(request.metadata.StringAt({"name"}));
+  options.ns = ns;
+  for (const auto& [name, value] : request.args) {
+    analysis::Argument argument;
+    argument.name = name;
+    argument.value = value;
+    options.args.push_back(std::move(argument));
+  }
+  auto run = analysis::NewAnalysisRun(templates, options, lookup);
+  if (!run.ok()) return {"AnalysisRun " + options.name + ": " + run.error().message()};
+  Value object = analysis::AnalysisRunToValue(*run);
+  object.Set("metadata", request.metadata);
+  object.Erase("status");
+  if (request.dry_run.is_array()) {
+    Value& dry_run = object["spec"]["dryRun"];
+    if (!dry_run.is_array()) dry_run = Value::MakeArray();
+    for (const Value& entry : request.dry_run.as_array()) dry_run.as_array().push_back(entry);
+  }
+  if (!request.measurement_retention.is_null()) {
+    object["spec"].Set("measurementRetention", request.measurement_retention);
+  }
+  auto applied = target.Apply(object, ControllerApply());
+  if (!applied.ok())
+    return {"create AnalysisRun " + options.name + ": " + applied.error().message()};
+  return {};
+}
+
+void RolloutController::RunAnalyses(target::Target& target, rollout::TimePoint now) {
+  for (const Value& object : ListOr(target, kRolloutApiVersion, "AnalysisRun", "")) {
+    std::string where = fmt::format("AnalysisRun {}/{}", NamespaceOf(object), NameOf(object));
+    auto run = analysis::ParseAnalysisRun(object, where);
+    if (!run.ok()) {
+      Log(LogLevel::kWarning, "{}", run.error().message());
+      continue;
+    }
+    if (analysis::IsCompleted(run->status.phase)) continue;
+    std::string ns(NamespaceOf(object));
+    analysis::SecretLookup secrets =
+        [&target, &ns](const analysis::SecretKeyRef& ref) -> Result<std::string> {
+      auto secret = target.Get({"", "Secret", ns, ref.name}, "v1");
+      if (!secret.ok()) return secret.error();
+      const Value* data = secret->has_value() ? (*secret)->At({"data", ref.key}) : nullptr;
+      if (data == nullptr || !data->is_string()) {
+        return Error::NotFound(fmt::format("secret \"{}\" has no key {}", ref.name, ref.key));
+      }
+      std::optional<std::string> decoded = Base64Decode(data->as_string());
+      if (!decoded) {
+        return Error::Invalid(fmt::format("secret \"{}\" key {}: not base64", ref.name, ref.key));
+      }
+      return *decoded;
+    };
+    Value before = analysis::AnalysisRunToValue(*run);
+    analysis::Reconcile(*run, now, provider_, secrets);
+    Value after = analysis::AnalysisRunToValue(*run);
+    if (after == before) continue;
+    Value status = Stub(kRolloutApiVersion, "AnalysisRun", NameOf(object), ns);
+    status.Set("status", *after.Find("status"));
+    target::ApplyOptions options = ControllerApply();
+    options.status = true;
+    if (auto applied = target.Apply(status, options); !applied.ok()) {
+      Log(LogLevel::kWarning, "{}: write status: {}", where, applied.error().message());
+    }
+  }
+}
+
+}  // namespace capstan::controller
