@@ -98,8 +98,10 @@ void FailRun(AnalysisRun& run, const Error& error, TimePoint now);
 // metrics; nullopt when the run is completed or nothing is scheduled.
 std::optional<TimePoint> NextReconcileTime(const AnalysisRun& run);
 
-// Steps 1-3 above with `provider`, measuring due metrics in parallel. Returns
-// NextReconcileTime. A completed run is left unchanged.
+// Steps 1-3 above with `provider`, measuring due metrics in parallel. Measurements are
+// stamped `now` (started) and `now` plus the time the provider took (finished), so a
+// caller that drives time itself sees consistent intervals. Returns NextReconcileTime. A
+// completed run is left unchanged.
 std::optional<TimePoint> Reconcile(AnalysisRun& run, TimePoint now, MetricProvider& provider,
                                    const SecretLookup& secrets = {});
 

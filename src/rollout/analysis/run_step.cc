@@ -205,8 +205,16 @@ std::optional<TimePoint> Reconcile(AnalysisRun& run, TimePoint now, MetricProvid
     }
     for (size_t i = 0; i < pending.size(); ++i) results[i] = pending[i].get();
   }
+  // Measurements are stamped on the caller's clock: `now` plus the time the provider took,
+  // so that a controller (or a test) driving time itself sees consistent intervals.
   TimePoint recorded = now;
-  for (const ProviderResult& result : results) recorded = std::max(recorded, result.finished_at);
+  for (ProviderResult& result : results) {
+    Duration took = result.finished_at > result.started_at ? result.finished_at - result.started_at
+                                                           : Duration(0);
+    result.started_at = now;
+    result.finished_at = now + took;
+    recorded = std::max(recorded, result.finished_at);
+  }
   RecordMeasurements(run, *due, results, recorded);
   return NextReconcileTime(run);
 }
