@@ -1,7 +1,7 @@
 // capstan's Rollout controller on the local target's object store and workload controllers
 // (a stand-in kubelet in the test marks pods Running and Ready): a canary release behind
-// ingress-nginx's canary Ingress goes 20% -> pause{} -> promote -> 60%, and an abort
-// returns all traffic to stable at once.
+// ingress-nginx's canary Ingress goes 20% -> pause{} -> promote -> 60% -> pause 10 s ->
+// 100% and becomes the stable, and an abort returns all traffic to stable at once.
 #include "controller/rollout_controller.h"
 
 #include <gtest/gtest.h>
@@ -128,7 +128,7 @@ class RolloutControllerTest : public testing::Test {
   RolloutController rollouts_;
 };
 
-TEST_F(RolloutControllerTest, CanaryBehindNginxStepsPausesAndIsPromotedToTheNextStep) {
+TEST_F(RolloutControllerTest, CanaryBehindNginxStepsPausesIsPromotedAndCompletes) {
   ASSERT_TRUE(target_.Apply(Yaml(kRollout), {}).ok());
   Settle();
   EXPECT_EQ(Rollout().StringAt({"status", "phase"}), "Healthy") << EmitYaml(Rollout());
@@ -150,6 +150,10 @@ TEST_F(RolloutControllerTest, CanaryBehindNginxStepsPausesAndIsPromotedToTheNext
   Steer([](const Value& rollout) { return rollout::Promote(rollout, false); });
   Settle(10);
   EXPECT_EQ(Weight(), "60") << "promote ends the pause; the next step sets 60%";
+  Settle(60);  // the 10 s pause, then full promotion and the scale-down delay
+  EXPECT_EQ(Rollout().StringAt({"status", "phase"}), "Healthy") << EmitYaml(Rollout());
+  EXPECT_NE(Rollout().StringAt({"status", "stableRS"}), stable_hash) << "v2 is the stable now";
+  EXPECT_EQ(Weight(), "0") << "every request on the new stable";
   for (const auto& [name, errors] : rollouts_.Errors()) {
     for (const std::string& error : errors) ADD_FAILURE() << name << ": " << error;
   }
