@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <string>
 
 #include "core/json.h"
@@ -98,7 +99,8 @@ bool ParseFloat(const std::string& text, double& out) {
     return true;
   }
   if (word == "inf" || word == "infinity") {
-    out = negative ? -INFINITY : INFINITY;
+    out = negative ? -std::numeric_limits<double>::infinity()
+                   : std::numeric_limits<double>::infinity();
     return true;
   }
   if (lower.find_first_not_of("0123456789+-.e_") != std::string::npos) return false;

@@ -177,7 +177,7 @@ bool OperandsEqual(const Operand& a, const Operand& b) {
   }
 }
 
-bool Evaluator::Fail(const Node& node, std::string message, bool lookup) {
+bool Evaluator::Fail(const Node& node, const std::string& message, bool lookup) {
   if (error_.empty()) {
     error_ = "column " + std::to_string(node.column) + ": " + message;
     lookup_error_ = lookup;

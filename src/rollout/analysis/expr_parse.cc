@@ -111,7 +111,7 @@ class Parser {
            token.text == text;
   }
 
-  int32_t Fail(const Token& token, std::string message) {
+  int32_t Fail(const Token& token, const std::string& message) {
     if (!error_) {
       error_ = Error::Invalid("column " + std::to_string(token.column) + ": " + message);
     }

@@ -111,7 +111,8 @@ Result<HttpResponse> HttpExchange(const HttpRequest& request) {
     std::string line = header.key + ": " + header.value;
     curl_slist* appended = curl_slist_append(headers.get(), line.c_str());
     if (appended == nullptr) return Error::Internal(what + ": cannot add a header");
-    headers.release();
+    // curl_slist_append returns the same list with the line added; own it once.
+    (void)headers.release();
     headers.reset(appended);
   }
   if (headers) curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());

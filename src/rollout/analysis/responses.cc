@@ -2,6 +2,7 @@
 // HTTP exchange is in http_provider.cc.
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "core/json.h"
@@ -39,9 +40,9 @@ bool SampleValue(const Value& sample, double& out) {
   if (s == "NaN") {
     out = std::nan("");
   } else if (s == "+Inf" || s == "Inf") {
-    out = INFINITY;
+    out = std::numeric_limits<double>::infinity();
   } else if (s == "-Inf") {
-    out = -INFINITY;
+    out = -std::numeric_limits<double>::infinity();
   } else {
     auto parsed = std::from_chars(s.data(), s.data() + s.size(), out);
     if (parsed.ec != std::errc() || parsed.ptr != s.data() + s.size()) return false;

@@ -76,7 +76,7 @@ class Evaluator {
   }
 
   // Records an error at `node`; returns false for `return Fail(...)`.
-  bool Fail(const Node& node, std::string message, bool lookup = false);
+  bool Fail(const Node& node, const std::string& message, bool lookup = false);
   // Counts one step against the limit; false (with the error set) when exceeded.
   bool Step(const Node& node);
   // Counts copying `operand` (its nodes, when it is an array or map) against the same
