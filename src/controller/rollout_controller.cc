@@ -25,8 +25,8 @@ target::ApplyOptions ControllerApply() {
 }
 
 // Just enough of an object to name it in an apply: apiVersion, kind, name, namespace.
-Value Stub(std::string_view api_version, std::string_view kind, std::string_view name,
-           std::string_view ns) {
+Value ObjectNamed(std::string_view api_version, std::string_view kind, std::string_view name,
+                  std::string_view ns) {
   Value object = Value::MakeObject();
   object.Set("apiVersion", api_version);
   object.Set("kind", kind);
@@ -173,7 +173,7 @@ std::vector<std::string> RolloutController::ApplyActions(target::Target& target,
                          ? *(*service)->At({"spec", "selector"})
                          : Value::MakeObject();
     selector.Set(rollout::kPodTemplateHashLabel, patch.pod_template_hash);
-    Value object = Stub("v1", "Service", patch.service, ns);
+    Value object = ObjectNamed("v1", "Service", patch.service, ns);
     object["metadata"]["annotations"].Set(rollout::kManagedByRolloutsAnnotation, patch.rollout);
     object["spec"].Set("selector", std::move(selector));
     auto applied = target.Apply(object, ControllerApply());
@@ -188,13 +188,13 @@ std::vector<std::string> RolloutController::ApplyActions(target::Target& target,
     errors.insert(errors.end(), started.begin(), started.end());
   }
   for (const std::string& run : actions.terminate_analysis_runs) {
-    Value object = Stub(kRolloutApiVersion, "AnalysisRun", run, ns);
+    Value object = ObjectNamed(kRolloutApiVersion, "AnalysisRun", run, ns);
     object["spec"].Set("terminate", true);
     auto applied = target.Apply(object, ControllerApply());
     check(applied.ok() ? OkStatus() : Status(applied.error()), "terminate AnalysisRun " + run);
   }
   if (actions.rollout) {
-    Value object = Stub(kRolloutApiVersion, "Rollout", NameOf(rollout), ns);
+    Value object = ObjectNamed(kRolloutApiVersion, "Rollout", NameOf(rollout), ns);
     if (const Value* annotations = actions.rollout->At({"metadata", "annotations"})) {
       object["metadata"].Set("annotations", *annotations);
     }
@@ -202,7 +202,7 @@ std::vector<std::string> RolloutController::ApplyActions(target::Target& target,
     check(applied.ok() ? OkStatus() : Status(applied.error()), "annotate Rollout");
   }
   if (actions.status) {
-    Value object = Stub(kRolloutApiVersion, "Rollout", NameOf(rollout), ns);
+    Value object = ObjectNamed(kRolloutApiVersion, "Rollout", NameOf(rollout), ns);
     object.Set("status", *actions.status);
     target::ApplyOptions options = ControllerApply();
     options.status = true;
@@ -334,7 +334,7 @@ void RolloutController::RunAnalyses(target::Target& target, rollout::TimePoint n
     analysis::Reconcile(*run, now, provider_, secrets);
     Value after = analysis::AnalysisRunToValue(*run);
     if (after == before) continue;
-    Value status = Stub(kRolloutApiVersion, "AnalysisRun", NameOf(object), ns);
+    Value status = ObjectNamed(kRolloutApiVersion, "AnalysisRun", NameOf(object), ns);
     status.Set("status", *after.Find("status"));
     target::ApplyOptions options = ControllerApply();
     options.status = true;

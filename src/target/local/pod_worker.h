@@ -86,6 +86,10 @@ class PodWorker {
   // The container as podman last showed it, for the pod's status.
   static std::optional<ContainerState> Current(const ContainerRecord& record);
   std::string PodName() const;  // "namespace/name"
+  // <pods_dir>/<namespace>/<name>: the pod's volume files.
+  std::filesystem::path DataDir() const;
+  // PlanPod for `pod` with this worker's folder, instance id and pod address.
+  Result<PodPlan> Plan(const Value& pod) const;
 
   PodWorkerContext context_;
   const ObjectKey key_;
