@@ -1,5 +1,5 @@
 // Analysis in a canary release: a step analysis that fails aborts at once (weight 0,
-// Degraded with Argo's message), an inconclusive one pauses, a retry starts again; the
+// Degraded with Argo's message), an inconclusive or errored one pauses, a retry starts again; the
 // background analysis starts at its startingStep.
 #include <gtest/gtest.h>
 
@@ -135,14 +135,21 @@ TEST_F(AnalysisReconcile, FailedStepAnalysisAbortsAndRetryStartsAgain) {
   EXPECT_EQ(Status().stable_rs, v2);
 }
 
-TEST_F(AnalysisReconcile, InconclusiveAnalysisPausesUntilPromoted) {
-  Phases("Inconclusive", "Running");
+// An Inconclusive run pauses the release, and so does an Error one (its measurements could
+// not be taken: Argo aborts here, capstan waits for a person; decision 0011).
+class UnjudgedAnalysis : public AnalysisReconcile,
+                         public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(UnjudgedAnalysis, PausesUntilPromoted) {
+  Phases(GetParam(), "Running");
   ASSERT_TRUE(cluster.RunUntil([&] { return Status().phase == "Paused"; }));
   RolloutStatus status = Status();
   EXPECT_EQ(status.message, "InconclusiveAnalysis");
   ASSERT_EQ(status.pause_conditions.size(), 1u);
   EXPECT_EQ(status.pause_conditions[0].reason, "InconclusiveAnalysis");
   EXPECT_EQ(status.current_step_index, 1);
+  EXPECT_FALSE(status.abort);
+  EXPECT_EQ(cluster.traffic->canary_weight, 25);  // neither promoted nor sent back
   cluster.Advance(std::chrono::minutes(30));
   cluster.Rounds(2);
   EXPECT_EQ(Status().phase, "Paused");  // not promoted on its own
@@ -156,6 +163,8 @@ TEST_F(AnalysisReconcile, InconclusiveAnalysisPausesUntilPromoted) {
   ASSERT_TRUE(cluster.RunUntil([&] { return Status().current_step_index == 3; }));
   EXPECT_EQ(cluster.traffic->canary_weight, 50);
 }
+
+INSTANTIATE_TEST_SUITE_P(RunPhases, UnjudgedAnalysis, ::testing::Values("Inconclusive", "Error"));
 
 TEST_F(AnalysisReconcile, FailedBackgroundAnalysisAborts) {
   Phases("Successful", "Failed");

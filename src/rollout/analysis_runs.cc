@@ -1,7 +1,8 @@
 // When a Rollout's AnalysisRuns must exist, and what their phase does to the release — Argo's
-// rollout/analysis.go. Step runs block their step (Successful: next step; Failed or Error:
-// abort; Inconclusive: pause), background runs start at analysis.startingStep and abort on
-// failure, blue/green runs gate the promotion (pre) or confirm it (post). Runs are named
+// rollout/analysis.go. Step runs block their step (Successful: next step; Failed: abort;
+// Inconclusive or Error: pause — Argo aborts on Error, capstan pauses, see
+// docs/decisions/0011-analysis-error-pauses.md), background runs start at
+// analysis.startingStep and abort on failure, blue/green runs gate the promotion (pre) or confirm it (post). Runs are named
 // `<rollout>-<pod-template-hash>-<revision>[-<step index>|-pre|-post]` and counted up
 // (".1", ".2") when a name is taken by an earlier run.
 #include <fmt/format.h>
@@ -22,6 +23,13 @@ constexpr std::string_view kRunApiVersion = "argoproj.io/v1alpha1";
 
 std::string_view PhaseOf(const Value* run) {
   return run == nullptr ? std::string_view() : run->StringAt({"status", "phase"});
+}
+
+// A run that ended knowing nothing about the release: its numbers were inconclusive, or
+// they could not be taken (Error: the metrics system was unreachable or answered with
+// errors). The release waits for a person: `promote` measures again, `abort` goes back.
+bool LeavesReleaseUnjudged(std::string_view phase) {
+  return phase == "Inconclusive" || phase == "Error";
 }
 
 bool Completed(std::string_view phase) {
@@ -72,7 +80,7 @@ bool RolloutSync::NeedsNewAnalysisRun(const Value* current) const {
   // new run.
   if (prev_.controller_pause && prev_.FindPause(kPauseCanaryStep) == nullptr &&
       prev_.FindPause(kPauseBlueGreen) == nullptr) {
-    return PhaseOf(current) == "Inconclusive";
+    return LeavesReleaseUnjudged(PhaseOf(current));
   }
   return prev_.aborted_at.has_value();  // a retry after an abort
 }
@@ -250,9 +258,9 @@ const Value* RolloutSync::ReconcilePostPromotionAnalysisRun() {
 
 void RolloutSync::ReactToRunPhase(const Value* run, std::string_view what) {
   std::string_view phase = PhaseOf(run);
-  if (phase == "Inconclusive") {
+  if (LeavesReleaseUnjudged(phase)) {
     pause_.add_reasons.emplace_back(kPauseInconclusive);
-  } else if (phase == "Error" || phase == "Failed") {
+  } else if (phase == "Failed") {
     std::string message = fmt::format("{} phase error/failed", what);
     std::string_view detail = run->StringAt({"status", "message"});
     if (!detail.empty()) message += fmt::format(": {}", detail);

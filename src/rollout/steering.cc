@@ -70,9 +70,11 @@ Result<Value> Promote(const Value& rollout, bool full) {
   }
   const Value* pauses = status.Find("pauseConditions");
   bool paused = pauses != nullptr && pauses->is_array() && !pauses->empty();
-  bool inconclusive =
-      out.At({"spec", "strategy", "canary"}) != nullptr &&
-      status.StringAt({"canary", "currentStepAnalysisRunStatus", "status"}) == "Inconclusive";
+  std::string_view run_phase =
+      status.StringAt({"canary", "currentStepAnalysisRunStatus", "status"});
+  // An Error run pauses like an Inconclusive one (analysis_runs.cc) and is promoted alike.
+  bool inconclusive = out.At({"spec", "strategy", "canary"}) != nullptr &&
+                      (run_phase == "Inconclusive" || run_phase == "Error");
   std::optional<int64_t> next = NextStepIndex(out);
   if (inconclusive && paused && wl::BoolAt(status, {"controllerPause"})) {
     if (next) {
