@@ -2,9 +2,9 @@
 // rollout/analysis.go. Step runs block their step (Successful: next step; Failed: abort;
 // Inconclusive or Error: pause — Argo aborts on Error, capstan pauses, see
 // docs/decisions/0011-analysis-error-pauses.md), background runs start at
-// analysis.startingStep and abort on failure, blue/green runs gate the promotion (pre) or confirm it (post). Runs are named
-// `<rollout>-<pod-template-hash>-<revision>[-<step index>|-pre|-post]` and counted up
-// (".1", ".2") when a name is taken by an earlier run.
+// analysis.startingStep and abort on failure, blue/green runs gate the promotion (pre) or
+// confirm it (post). Runs are named `<rollout>-<pod-template-hash>-<revision>[-<step
+// index>|-pre|-post]` and counted up (".1", ".2") when a name is taken by an earlier run.
 #include <fmt/format.h>
 
 #include <algorithm>
