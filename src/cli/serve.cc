@@ -162,6 +162,13 @@ int Serve(const ServeOptions& options, const std::function<void(const ServeInfo&
     return 2;
   }
 
+  // Argo Rollouts' controller on every destination: the local target and the current context.
+  std::vector<target::Target*> rollout_targets;
+  if (local) rollout_targets.push_back(&local->target());
+  if (cluster != nullptr) rollout_targets.push_back(&cluster->Current());
+  rollout::analysis::HttpMetricProvider metrics;
+  controller::RolloutController rollouts(rollout_targets, metrics);
+
   server::HttpServer http({.listen = options.listen});
   server::ApiOptions api;
   api.webhook_secrets.github = Env("CAPSTAN_GITHUB_WEBHOOK_SECRET");
@@ -172,19 +179,13 @@ int Serve(const ServeOptions& options, const std::function<void(const ServeInfo&
     target::local::LocalRuntime* runtime = local.get();
     api.extra_metrics = [runtime] { return runtime->MetricsText(); };
   }
+  api.on_rollout_steered = [&rollouts] { rollouts.Wake(); };
   server::AddApiRoutes(http, controller, api);
   auto address = http.Start();
   if (!address.ok()) {
     fmt::print(stderr, "{}: --listen {}: {}\n", name, options.listen, address.error().message());
     return 2;
   }
-
-  // Argo Rollouts' controller on every destination: the local target and the current context.
-  std::vector<target::Target*> rollout_targets;
-  if (local) rollout_targets.push_back(&local->target());
-  if (cluster != nullptr) rollout_targets.push_back(&cluster->Current());
-  rollout::analysis::HttpMetricProvider metrics;
-  controller::RolloutController rollouts(rollout_targets, metrics);
 
   controller.Start();
   rollouts.Start();

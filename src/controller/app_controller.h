@@ -30,6 +30,7 @@
 #include "controller/auto_sync.h"
 #include "controller/compare.h"
 #include "controller/revisions.h"
+#include "controller/rollout_steering.h"
 #include "controller/work_queue.h"
 #include "core/result.h"
 #include "core/value.h"
@@ -129,6 +130,27 @@ class AppController {
                             const std::string& deployment, int64_t to_revision,
                             const std::string& actor, const std::string& source_address);
 
+  // Which Rollout a `capstan rollout` command means: its name, and the Application and
+  // namespace when the name alone is ambiguous (empty: any).
+  struct RolloutRef {
+    std::string name;
+    std::string ns;
+    std::string app;
+  };
+  // Every Rollout the Applications declare, with where it runs and how far it is:
+  // {"items": [{application, namespace, name, phase, message, strategy, step, steps,
+  // setWeight, actualWeight}]}. A Rollout that cannot be read shows phase "Unknown" and why.
+  Value ListRollouts();
+  // `capstan rollout get`: DescribeRollout (rollout_steering.h) plus "application" and
+  // "destination". NotFound when no Application declares such a Rollout; Conflict naming
+  // the candidates when several do (pass the Application or namespace).
+  Result<Value> GetRollout(const RolloutRef& ref);
+  // `capstan rollout promote|abort|retry|pause|resume|undo`, audited as
+  // "rollout-<action>" with who did it.
+  Result<SteerResult> SteerRollout(const RolloutRef& ref, RolloutAction action,
+                                   const SteerOptions& options, const std::string& actor,
+                                   const std::string& source_address);
+
   // The audit log, newest first: every sync, rollback, pin, self-heal and webhook.
   Result<Value> AuditLog(const std::string& app, size_t limit) const;
 
@@ -159,6 +181,16 @@ class AppController {
     bool blocked = false;  // enforced and an error-level finding
     std::string block_message;
   };
+
+  // Where a Rollout named by `ref` runs (app_rollouts.cc).
+  struct RolloutPlace {
+    std::string app;
+    std::string ns;
+    ApplicationDestination destination;
+    std::string name;
+  };
+  Result<RolloutPlace> LocateRollout(const RolloutRef& ref) const;
+  std::vector<RolloutPlace> DeclaredRollouts(const std::string& name) const;
 
   // The state of `app`; NotFound "application NAME not found".
   Result<std::shared_ptr<AppState>> FindApp(const std::string& app) const;

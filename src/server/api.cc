@@ -4,47 +4,15 @@
 
 #include "core/json.h"
 #include "core/log.h"
+#include "server/internal/api_support.h"
 
 namespace capstan::server {
 
+using internal::ActorOf;
+using internal::BodyOf;
+using internal::ErrorResponse;
+
 namespace {
-
-// Actor names are free text from the client; bound them so the audit log stays readable.
-constexpr size_t kMaxActorBytes = 200;
-
-std::string ActorOf(const Request& request) {
-  auto actor = request.headers.Get("X-Capstan-Actor");
-  std::string name = actor ? std::string(actor->substr(0, kMaxActorBytes)) : "anonymous";
-  return name.empty() ? "anonymous" : name;
-}
-
-int HttpStatusOf(const Error& error) {
-  switch (error.code()) {
-    case ErrorCode::kNotFound:
-      return 404;
-    case ErrorCode::kInvalid:
-      return 400;
-    case ErrorCode::kConflict:
-      return 409;
-    case ErrorCode::kUnavailable:
-      return 503;
-    case ErrorCode::kInternal:
-      return 500;
-  }
-  return 500;
-}
-
-Response ErrorResponse(const Error& error) {
-  return Response::Error(HttpStatusOf(error), error.message());
-}
-
-Result<Value> BodyOf(const Request& request) {
-  if (request.body.empty()) return Value::MakeObject();
-  auto body = ParseJson(request.body, "request body");
-  if (!body.ok()) return body.error();
-  if (!body->is_object()) return Error::Invalid("request body: expected a JSON object");
-  return body;
-}
 
 bool BoolField(const Value& body, std::string_view name) {
   const Value* field = body.Find(name);
@@ -189,6 +157,7 @@ void AddApiRoutes(HttpServer& server, controller::AppController& controller,
         answer.Set("deployment", *undone);
         return Response::Json(200, answer);
       });
+  AddRolloutRoutes(server, controller, options.on_rollout_steered);
   server.Route("GET", "/api/v1/audit", [&controller](const Request& request) {
     std::string app;
     if (auto it = request.query.find("app"); it != request.query.end()) app = it->second;

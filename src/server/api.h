@@ -8,6 +8,14 @@
 //   POST /api/v1/applications/:name/sync        {"revision","prune","dryRun"} → {"operationId"}
 //   POST /api/v1/applications/:name/rollback    {"id","gitRevert"} → {"operationId","message"}
 //   POST /api/v1/applications/:name/terminate-op  stop the running operation
+//   POST /api/v1/applications/:name/rollout-undo  {"deployment","namespace","toRevision"}
+//   GET  /api/v1/rollouts                       {"items": [{application, namespace, name,
+//                                               phase, message, step, setWeight, ...}]}
+//   GET  /api/v1/rollouts/:name?namespace=&app= {"application","destination","rollout",
+//                                               "replicaSets","analysisRuns","summary"}
+//   POST /api/v1/rollouts/:name/:action         promote|abort|retry|pause|resume|undo;
+//                                               {"namespace","app","full","toRevision"}
+//                                               → {"message","rollout"}
 //   GET  /api/v1/audit?app=NAME&limit=N         {"items": [...]} newest first
 //   POST /api/webhook                           GitHub, GitLab, Gitea push events
 //   GET  /metrics                               Prometheus text format
@@ -30,10 +38,17 @@ struct ApiOptions {
   source::WebhookSecrets webhook_secrets;
   // More Prometheus text appended to /metrics (the local target's proxy); may be empty.
   std::function<std::string()> extra_metrics;
+  // Called after a Rollout was steered (the Rollout controller acts on it at once); may be
+  // empty.
+  std::function<void()> on_rollout_steered;
 };
 
 // Adds every route above to `server`. `controller` must outlive it.
 void AddApiRoutes(HttpServer& server, controller::AppController& controller,
                   const ApiOptions& options);
+
+// The /api/v1/rollouts routes (api_rollouts.cc); AddApiRoutes adds them.
+void AddRolloutRoutes(HttpServer& server, controller::AppController& controller,
+                      std::function<void()> on_steered);
 
 }  // namespace capstan::server

@@ -23,6 +23,10 @@ namespace capstan::target {
 inline constexpr char kFieldManager[] = "capstan";
 // The field manager of capstan's Rollout controller.
 inline constexpr char kRolloutsFieldManager[] = "capstan-rollouts";
+// The field manager of a person steering a Rollout (`capstan rollout pause|undo`): the spec
+// fields they set (spec.paused, spec.template) must outlive the controller's next apply,
+// which would drop them were they written as kRolloutsFieldManager.
+inline constexpr char kSteeringFieldManager[] = "capstan-steering";
 
 // The label capstan puts on every object it creates for an Application (value: the
 // Application's name), so the live-state cache can watch exactly those objects.

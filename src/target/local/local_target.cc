@@ -43,13 +43,15 @@ void MergeInto(Value& base, const Value& patch) {
 constexpr char kRolloutsHashLabel[] = "rollouts-pod-template-hash";
 
 // Server-side apply keeps fields another manager owns; the local store has no field
-// ownership, so the two cases that matter are kept by hand: what the Rollout controller
-// applies is merged into the stored object (it sends only the fields it manages), and a sync
-// from Git keeps the pod-template-hash the Rollout controller put into a Service's selector.
+// ownership, so the two cases that matter are kept by hand: what the Rollout controller or
+// a person steering a Rollout applies is merged into the stored object (they send only the
+// fields they manage), and a sync from Git keeps the pod-template-hash the Rollout
+// controller put into a Service's selector.
 Value WithOtherManagersFields(const Value& applied, const std::optional<Value>& stored,
                               const ApplyOptions& options) {
   if (!stored) return applied;
-  if (options.field_manager == kRolloutsFieldManager) {
+  if (options.field_manager == kRolloutsFieldManager ||
+      options.field_manager == kSteeringFieldManager) {
     Value merged = *stored;
     merged.Erase("status");
     MergeInto(merged, applied);
