@@ -3,6 +3,7 @@
 //   get NAME [--watch] [-o json]    status, step, weights, revisions, analysis measurements
 //   list                            every Rollout the Applications declare
 //   status NAME [--timeout]         wait until Healthy (0) or Degraded (1), as Argo's status
+//   history NAME [--limit N]        every step of its releases, with the versions involved
 //   promote NAME [--full] | abort NAME | retry NAME | pause NAME | resume NAME
 //   undo NAME [--to-revision N]     a Rollout back to an earlier revision's pod template
 //   undo deployment/NAME --app APP  `kubectl rollout undo` of a Deployment
@@ -34,6 +35,7 @@ struct RolloutFlags {
   bool full = false;
   int64_t to_revision = 0;
   int timeout_seconds = 0;
+  int limit = 0;
 };
 
 // NAME from `[rollout|rollouts|ro] NAME` or `rollout/NAME`; `kind` gets "deployment" for
@@ -58,8 +60,12 @@ std::string NameOf(const RolloutFlags& flags, std::string* kind = nullptr) {
 std::string RolloutPath(const RolloutFlags& flags, const std::string& name) {
   std::string path = "/api/v1/rollouts/" + name;
   std::string query;
-  if (!flags.ns.empty()) query += "namespace=" + flags.ns;
-  if (!flags.app.empty()) query += (query.empty() ? "" : "&") + ("app=" + flags.app);
+  auto add = [&query](const std::string& parameter) {
+    query += (query.empty() ? "" : "&") + parameter;
+  };
+  if (!flags.ns.empty()) add("namespace=" + flags.ns);
+  if (!flags.app.empty()) add("app=" + flags.app);
+  if (flags.limit > 0) add("history=" + std::to_string(flags.limit));
   return query.empty() ? path : path + "?" + query;
 }
 
@@ -86,6 +92,17 @@ int Get(const RolloutFlags& flags) {
     if (!flags.watch) return 0;
     std::this_thread::sleep_for(kWatchInterval);
   }
+}
+
+int History(const RolloutFlags& flags) {
+  ApiClient client(ResolveApiClientOptions(flags.server, ""));
+  auto view = client.GetJson(RolloutPath(flags, NameOf(flags)));
+  if (!view.ok()) return Fail("history", view.error());
+  static const Value kNone = Value::MakeArray();
+  const Value* steps = view->Find("history");
+  fmt::print("{}", flags.output == "json" ? EmitJson(steps != nullptr ? *steps : kNone, 2) + "\n"
+                                          : FormatRolloutHistory(*view));
+  return 0;
 }
 
 int List(const RolloutFlags& flags) {
@@ -192,6 +209,11 @@ void AddRolloutCommand(CLI::App& app, int& exit_code) {
       AddVerb(*cmd, "status", "Wait until a Rollout is Healthy (0) or Degraded (1)", flags);
   status->add_option("--timeout", flags->timeout_seconds, "Give up after this many seconds");
   status->callback([flags, &exit_code] { exit_code = WaitStatus(*flags); });
+
+  auto* history = AddVerb(*cmd, "history", "Every step of its releases, oldest first", flags);
+  history->add_option("--limit", flags->limit, "The latest N steps (default 50)");
+  history->add_option("-o,--output", flags->output, "json for the records");
+  history->callback([flags, &exit_code] { exit_code = History(*flags); });
 
   auto* promote = AddVerb(*cmd, "promote", "End the current pause or step and go on", flags);
   promote->add_flag("--full", flags->full, "Skip every remaining step, pause and analysis");

@@ -163,6 +163,26 @@ std::string FormatRolloutView(const Value& view) {
   return out;
 }
 
+std::string FormatRolloutHistory(const Value& view) {
+  std::vector<std::vector<std::string>> rows = {
+      {"TIME", "PHASE", "WEIGHT", "STABLE", "NEW", "CHANGE"}};
+  auto version = [](const Value* identity) -> std::string {
+    if (identity == nullptr || !identity->is_object()) return "-";
+    return fmt::format("{} {}", IntOf(*identity, "revision"), Join(identity->Find("images"), ","));
+  };
+  if (const Value* steps = view.Find("history"); steps && steps->is_array()) {
+    for (auto it = steps->as_array().rbegin(); it != steps->as_array().rend(); ++it) {
+      const Value* weight = it->Find("weight");
+      rows.push_back(
+          {std::string(it->StringAt({"time"})), std::string(it->StringAt({"phase"})),
+           weight != nullptr && weight->is_int() ? std::to_string(weight->as_int()) : "-",
+           version(it->Find("stable")), version(it->Find("new")),
+           std::string(it->StringAt({"change"}))});
+    }
+  }
+  return Table(rows);
+}
+
 std::string FormatRolloutList(const Value& list) {
   std::vector<std::vector<std::string>> rows = {{"NAME", "NAMESPACE", "APPLICATION", "STRATEGY",
                                                  "STATUS", "STEP", "SET-WEIGHT", "ACTUAL-WEIGHT",

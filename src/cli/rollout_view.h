@@ -15,6 +15,10 @@ namespace capstan::cli {
 // `view` is GET /api/v1/rollouts/:name's answer.
 std::string FormatRolloutView(const Value& view);
 
+// The release steps in `view` ("history", newest first) as a table, oldest first: when, what
+// changed, the phase and weight after it, and the stable and new versions.
+std::string FormatRolloutHistory(const Value& view);
+
 // `list` is GET /api/v1/rollouts's answer: one line per Rollout.
 std::string FormatRolloutList(const Value& list);
 

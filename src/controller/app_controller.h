@@ -136,14 +136,16 @@ class AppController {
     std::string name;
     std::string ns;
     std::string app;
+    size_t history_limit = 0;  // release steps GetRollout returns; 0: the latest 50
   };
   // Every Rollout the Applications declare, with where it runs and how far it is:
   // {"items": [{application, namespace, name, phase, message, strategy, step, steps,
   // setWeight, actualWeight}]}. A Rollout that cannot be read shows phase "Unknown" and why.
   Value ListRollouts();
-  // `capstan rollout get`: DescribeRollout (rollout_steering.h) plus "application" and
-  // "destination". NotFound when no Application declares such a Rollout; Conflict naming
-  // the candidates when several do (pass the Application or namespace).
+  // `capstan rollout get`: DescribeRollout (rollout_steering.h) plus "application",
+  // "destination" and "history" (release_history.h, newest first). NotFound when no Application
+  // declares such a Rollout; Conflict naming the candidates when several do (pass the Application
+  // or namespace).
   Result<Value> GetRollout(const RolloutRef& ref);
   // `capstan rollout promote|abort|retry|pause|resume|undo`, audited as
   // "rollout-<action>" with who did it.

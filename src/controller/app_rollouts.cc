@@ -5,9 +5,13 @@
 
 #include "controller/app_controller.h"
 #include "controller/app_state.h"
+#include "controller/release_history.h"
 
 namespace capstan::controller {
 namespace {
+
+// Release steps `capstan rollout get` returns; `history` asks for more.
+constexpr size_t kStepsShown = 50;
 
 bool IsRollout(const Value& object) {
   return KindOf(object) == "Rollout" && GroupOf(object.StringAt({"apiVersion"})) == "argoproj.io";
@@ -122,6 +126,10 @@ Result<Value> AppController::GetRollout(const RolloutRef& ref) {
   if (!view.ok()) return view.error();
   view->Set("application", place->app);
   view->Set("destination", (*target)->Describe());
+  auto steps = ReleaseHistory(store_).Steps(
+      **target, place->ns, place->name, ref.history_limit > 0 ? ref.history_limit : kStepsShown);
+  if (!steps.ok()) return steps.error();
+  view->Set("history", *steps->Find("items"));
   return view;
 }
 

@@ -11,8 +11,10 @@
 //   POST /api/v1/applications/:name/rollout-undo  {"deployment","namespace","toRevision"}
 //   GET  /api/v1/rollouts                       {"items": [{application, namespace, name,
 //                                               phase, message, step, setWeight, ...}]}
-//   GET  /api/v1/rollouts/:name?namespace=&app= {"application","destination","rollout",
-//                                               "replicaSets","analysisRuns","summary"}
+//   GET  /api/v1/rollouts/:name?namespace=&app=&history=N
+//                                               {"application","destination","rollout",
+//                                               "replicaSets","analysisRuns","summary",
+//                                               "history"}
 //   POST /api/v1/rollouts/:name/:action         promote|abort|retry|pause|resume|undo;
 //                                               {"namespace","app","full","toRevision"}
 //                                               → {"message","rollout"}

@@ -2,6 +2,9 @@
 // destinations of the Applications that declare them.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdlib>
+
 #include "server/api.h"
 #include "server/internal/api_support.h"
 
@@ -43,8 +46,10 @@ void AddRolloutRoutes(HttpServer& server, controller::AppController& controller,
     return Response::Json(200, controller.ListRollouts());
   });
   server.Route("GET", "/api/v1/rollouts/:name", [&controller](const Request& request) {
-    auto view = controller.GetRollout(
-        {request.params.at("name"), QueryOr(request, "namespace"), QueryOr(request, "app")});
+    size_t history = std::strtoul(QueryOr(request, "history").c_str(), nullptr, 10);
+    auto view = controller.GetRollout({request.params.at("name"), QueryOr(request, "namespace"),
+                                       QueryOr(request, "app"),
+                                       std::min(history, store::kReleaseStepsKept)});
     return view.ok() ? Response::Json(200, *view) : ErrorResponse(view.error());
   });
   server.Route(

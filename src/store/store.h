@@ -147,6 +147,18 @@ struct AuditFilter {
 };
 inline constexpr size_t kMaxAuditPage = 10'000;
 
+// One step of a Rollout's release (rollout history): written by the Rollout controller when
+// the step, phase, weights or versions of a Rollout change.
+struct ReleaseStep {
+  int64_t id = 0;       // increasing over all Rollouts (set by the store)
+  Millis time = 0;      // set by the store when 0
+  std::string rollout;  // "<destination>/<namespace>/<name>", see the Rollout controller
+  std::string app;      // the Application that declares it, "" when none
+  std::string record_json = "{}";
+};
+// Steps kept per Rollout; older ones are trimmed when a new one is written.
+inline constexpr size_t kReleaseStepsKept = 500;
+
 // A revision an Application is held at (rollback-and-pin): automated sync leaves it there
 // until the pin is cleared.
 struct Pin {
@@ -224,6 +236,13 @@ class Store {
   Status ClearPin(std::string_view app);
   // The pin of `app`, or nullopt when it has none.
   Result<std::optional<Pin>> GetPin(std::string_view app);
+
+  // --- Release steps of Rollouts ---
+  // Appends `step` and trims that Rollout's steps to kReleaseStepsKept, in one transaction;
+  // returns its id.
+  Result<int64_t> AppendReleaseStep(const ReleaseStep& step);
+  // The steps of `rollout`, newest first, at most `limit`.
+  Result<std::vector<ReleaseStep>> ReleaseSteps(std::string_view rollout, size_t limit);
 
   // --- The local target's objects (target/local keeps them in memory and writes through) ---
   // Creates or replaces the object stored under `key`.

@@ -356,19 +356,43 @@ TEST_F(StoreTest, LocalObjectsSurviveAReopenAndDeleteIsIdempotent) {
   EXPECT_EQ(store_->LocalObjects()->size(), 1u);
 }
 
+TEST_F(StoreTest, ReleaseStepsNewestFirstPerRolloutTrimmedToTheLimit) {
+  for (int i = 0; i < 3; ++i) {
+    clock_.now += 1000;
+    ReleaseStep step{0, 0, "local/shop/web", "demo", R"({"step":)" + std::to_string(i) + "}"};
+    ASSERT_TRUE(store_->AppendReleaseStep(step).ok());
+  }
+  ASSERT_TRUE(store_->AppendReleaseStep({0, 0, "local/shop/api", "demo", "{}"}).ok());
+  Reopen();
+  auto steps = store_->ReleaseSteps("local/shop/web", 10);
+  ASSERT_TRUE(steps.ok()) << steps.error().message();
+  ASSERT_EQ(steps->size(), 3u);
+  EXPECT_EQ((*steps)[0].record_json, R"({"step":2})");
+  EXPECT_EQ((*steps)[0].app, "demo");
+  EXPECT_GT((*steps)[0].time, (*steps)[2].time);
+  EXPECT_EQ(store_->ReleaseSteps("local/shop/web", 2)->size(), 2u);
+
+  for (size_t i = 0; i < kReleaseStepsKept; ++i) {
+    ASSERT_TRUE(store_->AppendReleaseStep({0, 0, "local/shop/web", "demo", "{}"}).ok());
+  }
+  EXPECT_EQ(store_->ReleaseSteps("local/shop/web", 10'000)->size(), kReleaseStepsKept)
+      << "a Rollout keeps its newest steps only";
+  EXPECT_EQ(store_->ReleaseSteps("local/shop/api", 10)->size(), 1u) << "others keep theirs";
+}
+
 TEST(StoreOpenTest, MigratesAnEmptyFile) {
   TempDir tmp;
   std::filesystem::path path = tmp.path() / "empty.db";
   std::ofstream(path).close();  // zero bytes: what a fresh volume or a touch leaves
   Result<std::unique_ptr<Store>> store = Store::Open(path);
   ASSERT_TRUE(store.ok()) << store.error().message();
-  EXPECT_EQ(*(*store)->SchemaVersion(), 2);
+  EXPECT_EQ(*(*store)->SchemaVersion(), 3);
   store->reset();
   // Opening again runs no migration twice.
   store = Store::Open(path);
   ASSERT_TRUE(store.ok()) << store.error().message();
   RawDb raw(path);
-  EXPECT_EQ(raw.Int("SELECT count(*) FROM schema_version"), 2);
+  EXPECT_EQ(raw.Int("SELECT count(*) FROM schema_version"), 3);
   EXPECT_EQ(raw.Column("PRAGMA foreign_key_check"), std::vector<std::string>{});
 }
 
@@ -386,7 +410,7 @@ TEST(StoreOpenTest, RefusesAFileFromANewerCapstan) {
   EXPECT_EQ(store.error().message(),
             "store " + path.string() +
                 ": migrate schema: schema version 99 was written by a newer capstan (this one "
-                "knows up to 2)");
+                "knows up to 3)");
 }
 
 TEST(StoreOpenTest, RefusesAFileThatIsNotADatabase) {

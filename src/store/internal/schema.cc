@@ -8,7 +8,7 @@ namespace {
 
 // Append only: a released migration is never edited, because files in the field have
 // already run it. A new column or table is a new entry at the end.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     // 1: the first schema.
     R"sql(
 CREATE TABLE applications (
@@ -96,6 +96,18 @@ CREATE TABLE local_objects (
   body_json TEXT NOT NULL,
   updated_at INTEGER NOT NULL
 ) STRICT;
+)sql",
+    // 3: every step of every release a Rollout made (its release identities, weights,
+    // phase), read newest first per Rollout.
+    R"sql(
+CREATE TABLE release_steps (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  rollout TEXT NOT NULL,
+  app TEXT NOT NULL,
+  time INTEGER NOT NULL,
+  record_json TEXT NOT NULL
+) STRICT;
+CREATE INDEX release_steps_by_rollout ON release_steps (rollout, id);
 )sql",
 };
 
