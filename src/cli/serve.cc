@@ -12,6 +12,7 @@
 #include "controller/apps_source.h"
 #include "controller/destination_router.h"
 #include "controller/kube_destinations.h"
+#include "controller/release_history.h"
 #include "controller/rollout_controller.h"
 #include "core/log.h"
 #include "rollout/analysis/providers.h"
@@ -167,7 +168,10 @@ int Serve(const ServeOptions& options, const std::function<void(const ServeInfo&
   if (local) rollout_targets.push_back(&local->target());
   if (cluster != nullptr) rollout_targets.push_back(&cluster->Current());
   rollout::analysis::HttpMetricProvider metrics;
-  controller::RolloutController rollouts(rollout_targets, metrics);
+  controller::ReleaseHistory release_history(**store);
+  controller::RolloutControllerOptions rollout_options;
+  rollout_options.history = &release_history;
+  controller::RolloutController rollouts(rollout_targets, metrics, rollout_options);
 
   server::HttpServer http({.listen = options.listen});
   server::ApiOptions api;

@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "controller/release_history.h"
 #include "controller/rollout_routers.h"
 #include "core/base64.h"
 #include "core/log.h"
@@ -32,6 +33,21 @@ Value ObjectNamed(std::string_view api_version, std::string_view kind, std::stri
   object.Set("kind", kind);
   object["metadata"].Set("name", name);
   if (!ns.empty()) object["metadata"].Set("namespace", ns);
+  return object;
+}
+
+// `object` (a live object the reconcile changed) as an apply configuration: without its
+// status and the metadata the server sets. An API server refuses an apply carrying
+// managedFields, and a resourceVersion would make the apply fail whenever the object's
+// status moved since it was listed (a ReplicaSet's does while its pods start).
+Value ApplyConfiguration(Value object) {
+  object.Erase("status");
+  if (Value* metadata = object.Find("metadata"); metadata != nullptr && metadata->is_object()) {
+    for (const char* field : {"managedFields", "resourceVersion", "uid", "creationTimestamp",
+                              "generation", "selfLink"}) {
+      metadata->Erase(field);
+    }
+  }
   return object;
 }
 
@@ -130,6 +146,11 @@ void RolloutController::ReconcileRollouts(target::Target& target,
       std::vector<std::string> errors = actions.errors;
       std::vector<std::string> applied = ApplyActions(target, object, actions);
       errors.insert(errors.end(), applied.begin(), applied.end());
+      if (options_.history != nullptr && actions.status && applied.empty()) {
+        std::vector<Value> owned = replica_sets;  // and the ones this pass created
+        owned.insert(owned.end(), actions.create.begin(), actions.create.end());
+        options_.history->Observe(target, object, *actions.status, owned);
+      }
       std::string name = fmt::format("argoproj.io/Rollout {}/{}", ns, NameOf(object));
       std::lock_guard lock(mu_);
       if (errors.empty()) {
@@ -153,8 +174,8 @@ std::vector<std::string> RolloutController::ApplyActions(target::Target& target,
   };
   std::string ns(NamespaceOf(rollout));
   for (const auto* objects : {&actions.create, &actions.update}) {
-    for (Value object : *objects) {
-      object.Erase("status");
+    for (const Value& live : *objects) {
+      Value object = ApplyConfiguration(live);
       auto applied = target.Apply(object, ControllerApply());
       check(applied.ok() ? OkStatus() : Status(applied.error()),
             "apply " + KeyOf(object).ToString());
@@ -195,9 +216,11 @@ std::vector<std::string> RolloutController::ApplyActions(target::Target& target,
   }
   if (actions.rollout) {
     Value object = ObjectNamed(kRolloutApiVersion, "Rollout", NameOf(rollout), ns);
-    if (const Value* annotations = actions.rollout->At({"metadata", "annotations"})) {
-      object["metadata"].Set("annotations", *annotations);
-    }
+    // Only the revision: the Rollout's other annotations are its author's, and owning them
+    // here would keep one that Git later removes.
+    std::string_view revision =
+        actions.rollout->StringAt({"metadata", "annotations", rollout::kRevisionAnnotation});
+    object["metadata"]["annotations"].Set(rollout::kRevisionAnnotation, revision);
     auto applied = target.Apply(object, ControllerApply());
     check(applied.ok() ? OkStatus() : Status(applied.error()), "annotate Rollout");
   }

@@ -26,10 +26,14 @@
 
 namespace capstan::controller {
 
+class ReleaseHistory;
+
 struct RolloutControllerOptions {
   // How often every Rollout and AnalysisRun is looked at without being woken. Default 1 s:
   // pauses and analysis intervals are measured in seconds.
   std::chrono::milliseconds resync{1000};
+  // Where each step of each release is recorded (release_history.h); not owned, may be null.
+  ReleaseHistory* history = nullptr;
 };
 
 class RolloutController {

@@ -128,6 +128,44 @@ TEST_F(RolloutSteering, AnUnknownRolloutIsNotFound) {
             "rollouts.argoproj.io \"api\" not found in namespace default");
 }
 
+TEST_F(RolloutSteering, HistoryHasEveryStepWithBothVersions) {
+  Steer(RolloutAction::kPromote);
+  Settle(60);
+  ASSERT_EQ(Phase(), "Healthy");
+  auto steps = history_.Steps(target_, "default", "web", 100);
+  ASSERT_TRUE(steps.ok()) << steps.error().message();
+  std::vector<Value> oldest_first(steps->Find("items")->as_array().rbegin(),
+                                  steps->Find("items")->as_array().rend());
+  std::string weights;  // each weight once, as it changed
+  for (const Value& step : oldest_first) {
+    std::string weight = std::to_string(step.Find("weight")->as_int()) + " ";
+    if (weights.size() < weight.size() ||
+        weights.compare(weights.size() - weight.size(), weight.size(), weight) != 0) {
+      weights += weight;
+    }
+  }
+  // v1's first release ends at 100; v2 goes 20, 60 (after the promote), 100.
+  EXPECT_EQ(weights.substr(weights.size() - 10), "20 60 100 ") << weights << "\n"
+                                                               << EmitYaml(*steps);
+  const Value* paused = nullptr;
+  for (const Value& step : oldest_first) {
+    if (step.StringAt({"phase"}) == "Paused" && paused == nullptr) paused = &step;
+  }
+  ASSERT_NE(paused, nullptr) << "the pause is in the history";
+  EXPECT_EQ(paused->StringAt({"message"}), "CanaryPauseStep");
+  EXPECT_EQ(paused->StringAt({"stable", "podTemplateHash"}), v1_);
+  EXPECT_EQ(paused->StringAt({"stable", "text"}).find("revision 1"), 0u)
+      << paused->StringAt({"stable", "text"});
+  EXPECT_EQ(paused->StringAt({"new", "podTemplateHash"}), v2_);
+  EXPECT_EQ(paused->At({"new", "images"})->as_array()[0].as_string(), "demo:v2");
+  EXPECT_EQ(paused->At({"new", "revision"})->as_int(), 2);
+  const Value& last = oldest_first.back();
+  EXPECT_EQ(last.StringAt({"phase"}), "Healthy");
+  EXPECT_EQ(last.StringAt({"stable", "podTemplateHash"}), v2_) << EmitYaml(last);
+  EXPECT_NE(last.StringAt({"change"}).find("stable is " + v2_), std::string::npos)
+      << last.StringAt({"change"});
+}
+
 TEST(RolloutActionNames, RoundTrip) {
   for (RolloutAction action :
        {RolloutAction::kPromote, RolloutAction::kAbort, RolloutAction::kRetry,

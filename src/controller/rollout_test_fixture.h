@@ -1,6 +1,7 @@
 // The test fixture of the Rollout controller's tests: the local target's object store and
 // workload controllers, a stand-in kubelet that marks every pod Running and Ready at once,
-// and capstan's RolloutController over them, with time driven by the test.
+// and capstan's RolloutController over them recording release history in a SQLite store,
+// with time driven by the test.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -8,10 +9,13 @@
 #include <memory>
 #include <string>
 
+#include "controller/release_history.h"
 #include "controller/rollout_controller.h"
 #include "controller/rollout_steering.h"
 #include "core/time.h"
 #include "core/yaml.h"
+#include "store/internal/testing.h"
+#include "store/store.h"
 #include "target/local/controllers.h"
 #include "target/local/local_target.h"
 
@@ -73,7 +77,9 @@ class RolloutFixture : public ::testing::Test {
         target_(*objects_),
         workloads_(*objects_, [this](const ObjectKey& key) { (void)target_.Delete(key, {}); },
                    std::chrono::seconds(1), {}),
-        rollouts_({&target_}, metrics_) {
+        store_(std::move(store::Store::Open(state_.path() / "capstan.db")).value()),
+        history_(*store_),
+        rollouts_({&target_}, metrics_, {.history = &history_}) {
     const Value objects = Yaml(kObjects);
     for (const Value& object : objects.as_array()) {
       EXPECT_TRUE(target_.Apply(object, {}).ok());
@@ -140,6 +146,9 @@ class RolloutFixture : public ::testing::Test {
   std::unique_ptr<ObjectStore> objects_;
   target::local::LocalTarget target_;
   target::local::ControllerManager workloads_;
+  store::testing::TempDir state_;
+  std::unique_ptr<store::Store> store_;
+  ReleaseHistory history_;
   RolloutController rollouts_;
 };
 
