@@ -5,6 +5,8 @@
 namespace capstan::controller {
 namespace {
 
+constexpr char kIngressClassAnnotation[] = "kubernetes.io/ingress.class";
+
 // Rewrites every backend of `from` to `to` in an Ingress spec; returns how many.
 int RetargetBackends(Value& node, const std::string& from, const std::string& to) {
   int count = 0;
@@ -42,20 +44,42 @@ Result<Value> BuildCanaryIngress(const rollout::RolloutSpec& spec, const Value& 
                                  const rollout::TrafficState& traffic) {
   const rollout::NginxRouting& nginx = *spec.canary->traffic_routing->nginx;
   std::string stable_name(NameOf(stable_ingress));
-  Value ingress_spec =
-      stable_ingress.Find("spec") != nullptr ? *stable_ingress.Find("spec") : Value::MakeObject();
-  if (RetargetBackends(ingress_spec, traffic.stable_service, traffic.canary_service) == 0) {
+  // As Argo's nginx router: the rules that reach the stable Service (their backends sent to
+  // the canary Service), the TLS section and the ingress class; nothing else of the spec.
+  Value rules = Value::MakeArray();
+  if (const Value* stable_rules = stable_ingress.At({"spec", "rules"});
+      stable_rules != nullptr && stable_rules->is_array()) {
+    for (Value rule : stable_rules->as_array()) {
+      if (RetargetBackends(rule, traffic.stable_service, traffic.canary_service) > 0) {
+        rules.as_array().push_back(std::move(rule));
+      }
+    }
+  }
+  if (rules.empty()) {
     return Error::Invalid(fmt::format(
         "{}: spec.strategy.canary.trafficRouting.nginx.stableIngress: Ingress {} has no "
-        "backend for the stable Service {}",
+        "rule with a backend for the stable Service {}",
         spec.Describe(), stable_name, traffic.stable_service));
   }
-  ingress_spec.Erase("tls");  // the stable Ingress serves TLS for the host already
+  Value ingress_spec = Value::MakeObject();
+  for (const char* field : {"ingressClassName", "tls"}) {
+    if (const Value* value = stable_ingress.At({"spec", field}); value != nullptr) {
+      ingress_spec.Set(field, *value);
+    }
+  }
+  ingress_spec.Set("rules", std::move(rules));
   const std::string& prefix = nginx.annotation_prefix;
   Value annotations = Value::MakeObject();
+  // ingress-nginx reads an Ingress only when its class is the controller's; the canary
+  // Ingress must carry the stable one's (Argo copies this one annotation, no other).
+  if (const Value* ingress_class =
+          stable_ingress.At({"metadata", "annotations", kIngressClassAnnotation});
+      ingress_class != nullptr) {
+    annotations.Set(kIngressClassAnnotation, *ingress_class);
+  }
   if (nginx.additional_ingress_annotations.is_object()) {
     for (const auto& [key, value] : nginx.additional_ingress_annotations.as_object()) {
-      annotations.Set(prefix + "/" + key, value);
+      annotations.Set(key.starts_with(prefix) ? key : prefix + "/" + key, value);
     }
   }
   if (nginx.canary_ingress_annotations.is_object()) {

@@ -17,11 +17,13 @@ namespace capstan::controller {
 std::string CanaryIngressName(const std::string& rollout, const std::string& stable_ingress);
 
 // The canary Ingress for `stable_ingress` (the live Ingress named by
-// trafficRouting.nginx.stableIngress): its rules with every backend of the stable Service
-// sent to the canary Service, annotated canary: "true", canary-weight (and
-// canary-weight-total when maxTrafficWeight is not 100), the first header route as
-// canary-by-header/canary-by-header-value, and additionalIngressAnnotations. Invalid when
-// the stable Ingress has no backend for the stable Service.
+// trafficRouting.nginx.stableIngress), as Argo's nginx router builds it: the rules that have
+// a backend for the stable Service, those backends sent to the canary Service; the stable
+// Ingress' tls, ingressClassName and kubernetes.io/ingress.class annotation; annotated
+// canary: "true", canary-weight (and canary-weight-total when maxTrafficWeight is not 100),
+// the first header route as canary-by-header/canary-by-header-value (capstan's addition),
+// additionalIngressAnnotations (prefixed unless they already are) and
+// canaryIngressAnnotations. Invalid when no rule has a backend for the stable Service.
 Result<Value> BuildCanaryIngress(const rollout::RolloutSpec& spec, const Value& stable_ingress,
                                  const rollout::TrafficState& traffic);
 
