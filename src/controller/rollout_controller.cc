@@ -62,7 +62,12 @@ std::vector<Value> ListOr(target::Target& target, const char* api_version, const
 RolloutController::RolloutController(std::vector<target::Target*> targets,
                                      analysis::MetricProvider& provider,
                                      RolloutControllerOptions options)
-    : targets_(std::move(targets)), provider_(provider), options_(options) {}
+    : targets_(std::move(targets)), provider_(provider), options_(options) {
+  if (options_.measure_workers > 0) {
+    measurer_ =
+        std::make_unique<AnalysisMeasurer>(provider_, options_.measure_workers, [this] { Wake(); });
+  }
+}
 
 RolloutController::~RolloutController() { Stop(); }
 
@@ -354,7 +359,22 @@ void RolloutController::RunAnalyses(target::Target& target, rollout::TimePoint n
       return *decoded;
     };
     Value before = analysis::AnalysisRunToValue(*run);
-    analysis::Reconcile(*run, now, provider_, secrets);
+    if (measurer_ == nullptr) {
+      analysis::Reconcile(*run, now, provider_, secrets);
+    } else {
+      std::string key = fmt::format("{}|{}/{}", target.Describe(), ns, NameOf(object));
+      if (measurer_->InFlight(key)) continue;  // its results are recorded on a later pass
+      if (auto batch = measurer_->Take(key)) {
+        analysis::RecordMeasurements(*run, batch->due, batch->results, batch->finished_at);
+      } else if (auto due = analysis::DueMeasurements(*run, now, secrets); !due.ok()) {
+        analysis::FailRun(*run, due.error(), now);
+      } else if (due->empty()) {
+        analysis::AssessRun(*run, now);
+      } else {
+        measurer_->Submit(key, std::move(*due));
+        continue;
+      }
+    }
     Value after = analysis::AnalysisRunToValue(*run);
     if (after == before) continue;
     Value status = ObjectNamed(kRolloutApiVersion, "AnalysisRun", NameOf(object), ns);

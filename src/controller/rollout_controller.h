@@ -15,11 +15,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "controller/analysis_measurer.h"
 #include "rollout/analysis/providers.h"
 #include "rollout/reconcile.h"
 #include "target/target.h"
@@ -34,6 +36,9 @@ struct RolloutControllerOptions {
   std::chrono::milliseconds resync{1000};
   // Where each step of each release is recorded (release_history.h); not owned, may be null.
   ReleaseHistory* history = nullptr;
+  // Threads taking AnalysisRun measurements (analysis_measurer.h), so a slow metrics server
+  // never delays a pass. 0: measured inline during RunPass (tests that drive time).
+  int measure_workers = 4;
 };
 
 class RolloutController {
@@ -76,6 +81,7 @@ class RolloutController {
   bool dirty_ = false;                                      // guarded by mu_
   bool stopping_ = false;                                   // guarded by mu_
   std::map<std::string, std::vector<std::string>> errors_;  // guarded by mu_
+  std::unique_ptr<AnalysisMeasurer> measurer_;              // null when measure_workers is 0
   std::thread thread_;
 };
 
