@@ -81,6 +81,7 @@ Result<AppController::RolloutPlace> AppController::LocateRollout(const RolloutRe
   }
   if (matches.size() > 1) {
     std::vector<std::string> where;
+    where.reserve(matches.size());
     for (const RolloutPlace& place : matches) {
       where.push_back(fmt::format("application {} namespace {}", place.app, place.ns));
     }

@@ -81,7 +81,7 @@ Watched WatchedOf(const Value& rollout, const std::vector<Value>& replica_sets) 
 
 std::string Changes(const Watched& before, const Watched& after) {
   std::string text;
-  auto add = [&text](std::string change) { text += (text.empty() ? "" : ", ") + change; };
+  auto add = [&text](const std::string& change) { text += (text.empty() ? "" : ", ") + change; };
   if (before.current != after.current && !after.current.empty()) {
     add(fmt::format("release of {}", after.current));
   }

@@ -88,6 +88,7 @@ Value AnalysisRunSummary(const Value& run) {
 // Newest first, by creation time then name (names carry revision numbers).
 std::vector<const Value*> NewestFirst(const std::vector<Value>& objects) {
   std::vector<const Value*> sorted;
+  sorted.reserve(objects.size());
   for (const Value& object : objects) sorted.push_back(&object);
   std::stable_sort(sorted.begin(), sorted.end(), [](const Value* a, const Value* b) {
     auto key = [](const Value* object) {
@@ -151,6 +152,7 @@ Value RolloutSummary(const Value& rollout, const std::vector<Value>& replica_set
   replicas.Set("available", status.available_replicas);
 
   std::vector<const Value*> sets;
+  sets.reserve(replica_sets.size());
   for (const Value& rs : replica_sets) sets.push_back(&rs);
   std::stable_sort(sets.begin(), sets.end(),
                    [](const Value* a, const Value* b) { return RevisionOf(*a) > RevisionOf(*b); });
