@@ -42,8 +42,10 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // GET `path`. A kept-alive connection the server closed while idle is reopened once
-  // before anything was sent back, as browsers and curl do; retries() counts those.
+  // GET `path` with `headers` (a "Host" among them, such as an Ingress rule's host, replaces
+  // the default: the address). A kept-alive connection the server closed while idle is
+  // reopened once before anything was sent back, as browsers and curl do; retries() counts
+  // those.
   HttpResult Get(std::string_view path, const Headers& headers = {}) {
     bool reused = fd_ >= 0;
     HttpResult result = Once(path, headers);
@@ -70,7 +72,10 @@ class HttpClient {
     HttpResult result;
     nothing_received_ = true;
     if (fd_ < 0 && !Connect(&result.error)) return result;
-    std::string request = "GET " + std::string(path) + " HTTP/1.1\r\nHost: " + address_ + "\r\n";
+    bool has_host = std::any_of(headers.begin(), headers.end(),
+                                [](const auto& header) { return Lower(header.first) == "host"; });
+    std::string request = "GET " + std::string(path) + " HTTP/1.1\r\n";
+    if (!has_host) request += "Host: " + address_ + "\r\n";
     for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
     if (!keep_alive_) request += "Connection: close\r\n";
     request += "\r\n";
