@@ -4,13 +4,9 @@
 // writes them run real PromQL through the prometheus provider. Then Prometheus is stopped
 // in the middle of a run. A missing prometheus binary fails the test.
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -28,42 +24,17 @@
 #include "rollout/analysis/providers.h"
 #include "rollout/analysis/run.h"
 #include "support/http_client.h"
+#include "support/prometheus.h"
 #include "support/run.h"
-
-extern char** environ;
 
 namespace capstan::rollout::analysis {
 namespace {
 
 using std::chrono::seconds;
 
-// How long Prometheus may take to start and to have scraped enough samples for rate()
-// on this (shared, loaded) machine.
+// How long Prometheus may take to have scraped enough samples for rate() on this (shared,
+// loaded) machine.
 constexpr auto kReadyTimeout = std::chrono::seconds(90);
-
-std::string FindProgram(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path == nullptr ? "" : path);
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    std::filesystem::path candidate = std::filesystem::path(dir) / name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-  }
-  return "";
-}
-
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  int port = ntohs(address.sin_port);
-  ::close(fd);
-  return port;
-}
 
 // Serves GET /metrics on a loopback port: request counters of the stable release (v2,
 // 1% errors) and of a bad one (v3, 30% errors), growing with every scrape.
@@ -126,71 +97,6 @@ class MetricsEndpoint {
   std::thread thread_;
 };
 
-// A real Prometheus with its own configuration and storage in a temporary folder.
-class PrometheusServer {
- public:
-  PrometheusServer(const it::TempDir& dir, int target_port) : dir_(dir.path()) {
-    binary_ = FindProgram("prometheus");
-    port_ = FreePort();
-    config_ = dir.Write("prometheus.yml",
-                        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-                        "scrape_configs:\n- job_name: demo\n  static_configs:\n"
-                        "  - targets: ['127.0.0.1:" +
-                            std::to_string(target_port) + "']\n")
-                  .string();
-  }
-  ~PrometheusServer() { Stop(); }
-
-  const std::string& binary() const { return binary_; }
-  std::string address() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
-  bool Start() {
-    std::string log = (dir_ / "prometheus.log").string();
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    std::vector<std::string> argv = {
-        binary_, "--config.file=" + config_, "--storage.tsdb.path=" + (dir_ / "data").string(),
-        "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--log.level=warn"};
-    std::vector<char*> args;
-    for (std::string& arg : argv) args.push_back(arg.data());
-    args.push_back(nullptr);
-    int spawned = posix_spawn(&pid_, binary_.c_str(), &actions, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (spawned != 0) return false;
-    it::HttpClient client("127.0.0.1:" + std::to_string(port_), /*keep_alive=*/false);
-    auto deadline = std::chrono::steady_clock::now() + kReadyTimeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (client.Get("/-/ready").status == 200) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    return false;
-  }
-
-  void Stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = 0;
-  }
-
-  std::string Log() const {
-    std::ifstream in(dir_ / "prometheus.log");
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-
- private:
-  std::filesystem::path dir_;
-  std::string binary_;
-  std::string config_;
-  int port_ = 0;
-  pid_t pid_ = 0;
-};
-
 // The success-rate template as Argo Rollouts' documentation writes it, on this test's
 // counters instead of Istio's.
 std::string SuccessRateTemplate(const std::string& address, const std::string& extra = "") {
@@ -241,10 +147,10 @@ AnalysisRun RunFor(const std::string& template_yaml, const std::string& version,
 class AnalysisPrometheusTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    prometheus_ = std::make_unique<PrometheusServer>(dir_, endpoint_.port());
-    ASSERT_FALSE(prometheus_->binary().empty())
-        << "prometheus is not installed: run scripts/install-deps.sh (Debian package prometheus)";
-    ASSERT_TRUE(prometheus_->Start()) << "prometheus did not become ready:\n" << prometheus_->Log();
+    prometheus_ = std::make_unique<it::PrometheusServer>(
+        dir_.path(), std::vector<std::string>{"127.0.0.1:" + std::to_string(endpoint_.port())});
+    std::string error;
+    ASSERT_TRUE(prometheus_->Start(&error)) << error;
     // Wait until rate() over the counters has data: two scrapes inside the window.
     HttpMetricProvider provider;
     Metric probe;
@@ -265,7 +171,7 @@ class AnalysisPrometheusTest : public ::testing::Test {
 
   it::TempDir dir_;
   MetricsEndpoint endpoint_;
-  std::unique_ptr<PrometheusServer> prometheus_;
+  std::unique_ptr<it::PrometheusServer> prometheus_;
   HttpMetricProvider provider_;
 };
 

@@ -22,8 +22,8 @@ extern char** environ;
 namespace capstan::it {
 namespace {
 
-// How long Prometheus may take to start on this (shared, loaded) machine.
-constexpr auto kReadyTimeout = std::chrono::seconds(60);
+// How long Prometheus may take to start on this (shared, loaded) machine (about 1 s idle).
+constexpr auto kReadyTimeout = std::chrono::seconds(90);
 
 int FreeLoopbackPort() {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
