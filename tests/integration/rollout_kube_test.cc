@@ -253,6 +253,18 @@ TEST_F(RolloutKube, AbortSendsEveryRequestBackToStableAtOnce) {
   EXPECT_EQ(Phase(kDemo), "Degraded") << "aborted until retried or a new release";
   EXPECT_EQ(CanaryWeight(kCanaryIngress), "0");
   EXPECT_TRUE(ScaledTo(v1, 5));
+
+  // A new release after the abort starts from its first step, no longer aborted.
+  ApplyManifests(Replace(Manifests("canary-nginx.yaml"), kOldImage, "argoproj/rollouts-demo:red"));
+  ASSERT_TRUE(Until([&] { return StepIndex(kDemo) == 1 && Phase(kDemo) == "Paused"; }))
+      << Dump(kDemo);
+  const std::string v3 = Status(kDemo, {"currentPodHash"});
+  EXPECT_NE(v3, v2);
+  EXPECT_EQ(Rollout(kDemo).At({"status", "abort"}), nullptr) << Dump(kDemo);
+  EXPECT_EQ(Status(kDemo, {"abortedAt"}), "");
+  EXPECT_EQ(CanaryWeight(kCanaryIngress), "20");
+  EXPECT_EQ(ServiceHash(kCanary), v3);
+  EXPECT_EQ(ServiceHash(kStable), v1);
 }
 
 TEST_F(RolloutKube, GitOpsApplyDoesNotTakeBackWhatTheControllerSet) {
