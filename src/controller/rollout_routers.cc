@@ -79,7 +79,7 @@ Result<Value> BuildCanaryIngress(const rollout::RolloutSpec& spec, const Value& 
   }
   if (nginx.additional_ingress_annotations.is_object()) {
     for (const auto& [key, value] : nginx.additional_ingress_annotations.as_object()) {
-      annotations.Set(key.starts_with(prefix) ? key : prefix + "/" + key, value);
+      annotations.Set(key.starts_with(prefix) ? key : fmt::format("{}/{}", prefix, key), value);
     }
   }
   if (nginx.canary_ingress_annotations.is_object()) {
