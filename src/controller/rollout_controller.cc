@@ -51,6 +51,18 @@ Value ApplyConfiguration(Value object) {
   return object;
 }
 
+// Whether `status` (the one the reconcile wrote) moves the release to another weight: an
+// abort, another step, a pause started or ended.
+bool MovesTraffic(const Value& rollout, const Value& status) {
+  for (const char* field : {"abort", "currentStepIndex", "pauseConditions", "stableRS"}) {
+    const Value* before = rollout.At({"status", field});
+    const Value* after = status.Find(field);
+    if ((before == nullptr) != (after == nullptr)) return true;
+    if (before != nullptr && !(*before == *after)) return true;
+  }
+  return false;
+}
+
 std::vector<Value> ListOr(target::Target& target, const char* api_version, const char* kind,
                           const std::string& ns) {
   auto listed = target.List({api_version, kind, ns, "", ""});
@@ -151,6 +163,12 @@ void RolloutController::ReconcileRollouts(target::Target& target,
       std::vector<std::string> errors = actions.errors;
       std::vector<std::string> applied = ApplyActions(target, object, actions);
       errors.insert(errors.end(), applied.begin(), applied.end());
+      if (actions.status && MovesTraffic(object, *actions.status)) {
+        // Argo's controller reconciles again as soon as a status update arrives; here the
+        // next pass would wait for the resync: an abort would leave the canary its weight,
+        // or a new step its old weight, for up to a second.
+        Wake();
+      }
       if (options_.history != nullptr && actions.status && applied.empty()) {
         std::vector<Value> owned = replica_sets;  // and the ones this pass created
         owned.insert(owned.end(), actions.create.begin(), actions.create.end());
