@@ -194,6 +194,12 @@ class RolloutKube : public testing::Test {
       ASSERT_TRUE(applied.ok()) << applied.error().message();
     }
   }
+  // The manifests as a user of Argo Rollouts applies them: `kubectl apply -f`, unchanged.
+  void KubectlApply(const std::string& yaml) {
+    TempDir dir;
+    RunOutput applied = Kubectl({"apply", "-f", dir.Write("manifest.yaml", yaml).string()});
+    ASSERT_EQ(applied.exit_code, 0) << Describe(applied);
+  }
   std::string Manifests(const std::string& file) { return ReadFile(kTestdata / file); }
   std::string NewImage(const std::string& file) {
     return Replace(Manifests(file), kOldImage, kNewImage);

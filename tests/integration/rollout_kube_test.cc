@@ -188,14 +188,15 @@ TEST_F(RolloutKube, BlueGreenPreviewThenPromoteThenScaleDown) {
   const std::string name = "rollout-bluegreen";
   const std::string active = "rollout-bluegreen-active";
   const std::string preview = "rollout-bluegreen-preview";
-  ApplyManifests(Manifests("bluegreen.yaml"));
+  // Applied with kubectl, as written (its container port has no protocol).
+  KubectlApply(Manifests("bluegreen.yaml"));
   ASSERT_TRUE(Until([&] { return Phase(name) == "Healthy"; })) << Dump(name);
   const std::string v1 = Status(name, {"stableRS"});
   EXPECT_TRUE(ScaledTo(v1, 2)) << Dump(name);
   EXPECT_EQ(ServiceHash(active), v1);
   EXPECT_EQ(ServiceHash(preview), v1);
 
-  ApplyManifests(NewImage("bluegreen.yaml"));
+  KubectlApply(NewImage("bluegreen.yaml"));
   ASSERT_TRUE(Until([&] { return Phase(name) == "Paused"; })) << Dump(name);
   const std::string v2 = Status(name, {"currentPodHash"});
   ASSERT_NE(v2, v1);
