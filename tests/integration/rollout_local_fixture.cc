@@ -281,6 +281,27 @@ bool RolloutLocalFixture::WaitRollout(const std::string& scenario,
   return false;
 }
 
+testing::AssertionResult RolloutLocalFixture::WaitApp(const std::string& scenario,
+                                                      const std::string& health,
+                                                      std::chrono::milliseconds limit) {
+  std::string seen;
+  for (auto deadline = Clock::now() + limit; Clock::now() < deadline;) {
+    auto app = GetJson(env().api, "/api/v1/applications/" + scenario);
+    if (app.ok()) {
+      std::string sync(app->StringAt({"status", "sync", "status"}));
+      std::string now(app->StringAt({"status", "health", "status"}));
+      if (sync == "Synced" && now == health) return testing::AssertionSuccess();
+      seen = sync + ", " + now + " (" +
+             std::string(app->StringAt({"status", "health", "message"})) + ")";
+    } else {
+      seen = app.error().message();
+    }
+    std::this_thread::sleep_for(200ms);
+  }
+  return testing::AssertionFailure()
+         << "Application " << scenario << " is " << seen << ", not Synced, " << health;
+}
+
 std::string RolloutLocalFixture::Explain(const std::string& scenario) {
   auto view = GetJson(env().api, "/api/v1/rollouts/web?namespace=" + scenario + "&app=" + scenario);
   return "\n" + (view.ok() ? EmitYaml(*view) : view.error().message()) + "\n" +

@@ -123,6 +123,11 @@ class RolloutLocalFixture : public testing::Test {
   bool WaitRollout(const std::string& scenario, const std::function<bool(const Value&)>& done,
                    std::chrono::milliseconds limit,
                    const std::function<void(const Value&)>& seen = {});
+  // Waits up to `limit` for the scenario's Application to be Synced with health `health`
+  // (Argo CD's reading of the Rollout's phase: Paused is Suspended); false (and a failure
+  // message naming what it was) otherwise.
+  testing::AssertionResult WaitApp(const std::string& scenario, const std::string& health,
+                                   std::chrono::milliseconds limit = 20s);
   // The view as YAML and the server's log, for failure messages.
   std::string Explain(const std::string& scenario);
 

@@ -124,6 +124,9 @@ TEST_F(RolloutLocalTest, GoodCanaryGoesTenFiftyHundredAndIsPromoted) {
   EXPECT_GE(CountPhase(measurements, "Successful"), 2) << EmitYaml(*run);
   EXPECT_EQ(CountPhase(measurements, "Successful"), static_cast<int>(measurements.size()))
       << EmitYaml(*run);
+  // Git and the cluster agree all along: what the Rollout controller writes (selectors, the
+  // canary Ingress, status) does not make the Application OutOfSync.
+  EXPECT_TRUE(WaitApp(scenario, "Healthy"));
 }
 
 TEST_F(RolloutLocalTest, BadCanaryFailsAnalysisIsAbortedAndGetsNoRequestAfterwards) {
@@ -207,6 +210,7 @@ TEST_F(RolloutLocalTest, BadCanaryFailsAnalysisIsAbortedAndGetsNoRequestAfterwar
     canary_ready = ready != nullptr && ready->is_int() && ready->as_int() >= 1;
   }
   EXPECT_TRUE(canary_ready) << Explain(scenario);
+  EXPECT_TRUE(WaitApp(scenario, "Degraded"));
 }
 
 TEST_F(RolloutLocalTest, PrometheusStoppedInAnAnalysisPausesTheRelease) {
@@ -264,6 +268,7 @@ TEST_F(RolloutLocalTest, PrometheusStoppedInAnAnalysisPausesTheRelease) {
   Load::Tally held = load.Count(paused);
   EXPECT_GT(held.versions["v2"], 0) << "the canary still gets its share";
   EXPECT_GT(held.versions["v1"], held.versions["v2"]);
+  EXPECT_TRUE(WaitApp(scenario, "Suspended"));
 
   // A person decides: promote skips the unmeasured step; the release goes on to 100%.
   RunOutput promoted = Steer(scenario, "promote");
@@ -298,6 +303,7 @@ TEST_F(RolloutLocalTest, PauseWithoutDurationWaitsForPromote) {
   EXPECT_EQ(StableHash(view), v1);
   Load::Tally held = load.Count(paused, Clock::now());
   EXPECT_NEAR(held.Share("v2"), 0.5, 0.15) << held.total << " requests";
+  EXPECT_TRUE(WaitApp(scenario, "Suspended"));
 
   RunOutput promote =
       RunProgram({CAPSTAN_BINARY, "rollout", "promote", "web", "-n", scenario, "--app", scenario},
@@ -371,6 +377,7 @@ TEST_F(RolloutLocalTest, BlueGreenPreviewsAnalysesAndSwitchesOnPromote) {
   Load::Tally after = active.Count(switched + 1s);
   EXPECT_EQ(after.versions["v2"], after.total) << "the active Service is on v2";
   EXPECT_EQ(active.Count(released).failed, 0) << active.Failures();
+  EXPECT_TRUE(WaitApp(scenario, "Healthy"));
 }
 
 }  // namespace
