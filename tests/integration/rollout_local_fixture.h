@@ -57,11 +57,11 @@ class Load {
     int failed = 0;                       // status other than 200
     std::map<std::string, int> versions;  // answers per version
     std::map<std::string, int> errors;    // 5xx per version
+    // The fraction of all answers that came from `version`.
     double Share(const std::string& version) const {
-      return total == 0
-                 ? 0
-                 : static_cast<double>(versions.count(version) != 0U ? versions.at(version) : 0) /
-                       total;
+      auto found = versions.find(version);
+      if (total == 0 || found == versions.end()) return 0;
+      return static_cast<double>(found->second) / total;
     }
   };
 
