@@ -401,6 +401,8 @@ void RolloutController::RunAnalyses(target::Target& target, rollout::TimePoint n
     options.status = true;
     if (auto applied = target.Apply(status, options); !applied.ok()) {
       Log(LogLevel::kWarning, "{}: write status: {}", where, applied.error().message());
+    } else if (analysis::IsCompleted(run->status.phase)) {
+      Wake();  // its Rollout acts on the verdict in the next pass, not a resync later
     }
   }
 }

@@ -25,11 +25,10 @@ namespace {
 // How long one step of a release may take here (a commit seen, a pod started and Ready, the
 // analysis's first measurements): about 10 s on an idle machine.
 constexpr auto kStepTimeout = 90s;
-// After the abort is seen through the API, requests may still reach the canary for one pass
-// of the Rollout controller (its 1 s resync): it writes the aborted status in one pass and
-// sets the canary weight to 0 in the next (rollout::ReconcileRollout routes by the status it
-// was given). Plus a request in flight and the proxy's route rebuild.
-constexpr auto kRouteSettle = 1500ms;
+// After the abort is seen through the API, requests may still reach the canary while the
+// Rollout controller's next pass (run at once after a pass that aborts) sets its weight to 0
+// and the proxy rebuilds its routes, plus a request in flight.
+constexpr auto kRouteSettle = 500ms;
 
 double Seconds(Clock::duration duration) { return std::chrono::duration<double>(duration).count(); }
 
