@@ -304,9 +304,21 @@ TEST_F(RolloutLocalTest, PauseWithoutDurationWaitsForPromote) {
   EXPECT_NEAR(held.Share("v2"), 0.5, 0.15) << held.total << " requests";
   EXPECT_TRUE(WaitApp(scenario, "Suspended"));
 
+  // What a person sees of it: `capstan rollout get` as `kubectl argo rollouts get` shows it.
+  std::vector<std::string> server_env = {"CAPSTAN_SERVER=http://" + env().api};
+  RunOutput get = RunProgram(
+      {CAPSTAN_BINARY, "rollout", "get", "rollout", "web", "-n", scenario, "--app", scenario}, {},
+      server_env);
+  ASSERT_EQ(get.exit_code, 0) << Describe(get);
+  EXPECT_NE(get.out.find("Status:          Paused\n"), std::string::npos) << get.out;
+  EXPECT_NE(get.out.find("Message:         CanaryPauseStep\n"), std::string::npos) << get.out;
+  EXPECT_NE(get.out.find("  SetWeight:     50\n"), std::string::npos) << get.out;
+  EXPECT_NE(get.out.find(":v2 (canary)"), std::string::npos) << get.out;
+  EXPECT_NE(get.out.find(":v1 (stable)"), std::string::npos) << get.out;
+
   RunOutput promote =
       RunProgram({CAPSTAN_BINARY, "rollout", "promote", "web", "-n", scenario, "--app", scenario},
-                 {}, {"CAPSTAN_SERVER=http://" + env().api});
+                 {}, server_env);
   ASSERT_EQ(promote.exit_code, 0) << Describe(promote);
   EXPECT_NE(promote.out.find("promoted"), std::string::npos) << promote.out;
   ASSERT_TRUE(WaitRollout(
@@ -324,6 +336,26 @@ TEST_F(RolloutLocalTest, PauseWithoutDurationWaitsForPromote) {
   RunOutput audit =
       RunProgram({"curl", "-s", "http://" + env().api + "/api/v1/audit?app=" + scenario});
   EXPECT_NE(audit.out.find("rollout-promote"), std::string::npos) << audit.out;
+  EXPECT_EQ(audit.out.find("\"anonymous\""), std::string::npos)
+      << "the CLI says who: " << audit.out;
+
+  // `status` returns at once for a Healthy Rollout; `history` has the release step by step.
+  RunOutput status = RunProgram({CAPSTAN_BINARY, "rollout", "status", "web", "-n", scenario,
+                                 "--app", scenario, "--timeout", "30"},
+                                {}, server_env);
+  EXPECT_EQ(status.exit_code, 0) << Describe(status);
+  EXPECT_NE(status.out.find("Healthy"), std::string::npos) << status.out;
+  RunOutput history =
+      RunProgram({CAPSTAN_BINARY, "rollout", "history", "web", "-n", scenario, "--app", scenario},
+                 {}, server_env);
+  ASSERT_EQ(history.exit_code, 0) << Describe(history);
+  size_t pause_line = history.out.find("  Paused ");
+  size_t healthy_line = history.out.rfind("  Healthy ");
+  ASSERT_NE(pause_line, std::string::npos) << history.out;
+  ASSERT_NE(healthy_line, std::string::npos) << history.out;
+  EXPECT_LT(pause_line, healthy_line) << "oldest first: the pause, then the promotion\n"
+                                      << history.out;
+  EXPECT_NE(history.out.find(":v2"), std::string::npos) << history.out;
 }
 
 TEST_F(RolloutLocalTest, BlueGreenPreviewsAnalysesAndSwitchesOnPromote) {
