@@ -63,6 +63,21 @@ bool MovesTraffic(const Value& rollout, const Value& status) {
   return false;
 }
 
+// The resourceVersions of `objects`, joined: equal when none of them changed (a change, a
+// new or a removed object changes it).
+void AddVersion(const Value& object, std::string& versions) {
+  versions += object.StringAt({"metadata", "uid"});
+  versions += '@';
+  versions += object.StringAt({"metadata", "resourceVersion"});
+  versions += ',';
+}
+
+std::string VersionsOf(const std::vector<Value>& objects) {
+  std::string versions;
+  for (const Value& object : objects) AddVersion(object, versions);
+  return versions;
+}
+
 std::vector<Value> ListOr(target::Target& target, const char* api_version, const char* kind,
                           const std::string& ns) {
   auto listed = target.List({api_version, kind, ns, "", ""});
@@ -120,6 +135,7 @@ void RolloutController::Loop() {
 }
 
 void RolloutController::RunPass(rollout::TimePoint now) {
+  last_pass_ = {};
   for (target::Target* target : targets_) ReconcileTarget(*target, now);
 }
 
@@ -136,18 +152,40 @@ void RolloutController::ReconcileTarget(target::Target& target, rollout::TimePoi
   RunAnalyses(target, now);
 }
 
+bool RolloutController::CanSkip(const std::string& key, const std::string& inputs,
+                                rollout::TimePoint now) const {
+  auto it = last_.find(key);
+  if (it == last_.end()) return false;
+  const LastReconcile& last = it->second;
+  return last.settled && last.inputs == inputs && (!last.due || now < *last.due) &&
+         now - last.at < kFullResync;
+}
+
 void RolloutController::ReconcileRollouts(target::Target& target,
                                           const std::vector<Value>& rollouts,
                                           rollout::TimePoint now) {
   std::set<std::string> namespaces;
   for (const Value& object : rollouts) namespaces.insert(std::string(NamespaceOf(object)));
+  std::map<std::string, LastReconcile> seen;  // becomes last_: Rollouts gone are forgotten
   for (const std::string& ns : namespaces) {
     std::vector<Value> replica_sets = ListOr(target, "apps/v1", "ReplicaSet", ns);
     std::vector<Value> pods = ListOr(target, "v1", "Pod", ns);
     std::vector<Value> runs = ListOr(target, kRolloutApiVersion, "AnalysisRun", ns);
     std::vector<Value> services = ListOr(target, "v1", "Service", ns);
+    std::string namespace_inputs = VersionsOf(replica_sets) + '|' + VersionsOf(pods) + '|' +
+                                   VersionsOf(runs) + '|' + VersionsOf(services);
     for (const Value& object : rollouts) {
       if (NamespaceOf(object) != ns) continue;
+      std::string key = fmt::format("{}|{}/{}", target.Describe(), ns, NameOf(object));
+      std::string inputs;
+      AddVersion(object, inputs);
+      inputs += namespace_inputs;
+      if (CanSkip(key, inputs, now)) {
+        seen[key] = last_[key];
+        ++last_pass_.skipped;
+        continue;
+      }
+      ++last_pass_.reconciled;
       rollout::ReconcileOptions options;
       std::optional<Value> workload;
       if (const Value* ref = object.At({"spec", "workloadRef"}); ref != nullptr) {
@@ -163,6 +201,15 @@ void RolloutController::ReconcileRollouts(target::Target& target,
       std::vector<std::string> errors = actions.errors;
       std::vector<std::string> applied = ApplyActions(target, object, actions);
       errors.insert(errors.end(), applied.begin(), applied.end());
+      LastReconcile& last = seen[key];
+      last.inputs = std::move(inputs);
+      // A workloadRef's template is not among the inputs: such a Rollout is never skipped.
+      last.settled = actions.empty() && errors.empty() && !workload;
+      if (actions.requeue_after) {
+        last.due =
+            now + std::chrono::duration_cast<rollout::TimePoint::duration>(*actions.requeue_after);
+      }
+      last.at = now;
       if (actions.status && MovesTraffic(object, *actions.status)) {
         // Argo's controller reconciles again as soon as a status update arrives; here the
         // next pass would wait for the resync: an abort would leave the canary its weight,
@@ -186,6 +233,7 @@ void RolloutController::ReconcileRollouts(target::Target& target,
       }
     }
   }
+  last_ = std::move(seen);
 }
 
 std::vector<std::string> RolloutController::ApplyActions(target::Target& target,

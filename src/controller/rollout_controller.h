@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -53,8 +54,19 @@ class RolloutController {
   void Stop();
   void Wake();
 
-  // One pass over every target at `now` (tests drive time with it).
+  // One pass over every target at `now` (tests drive time with it). One at a time: not
+  // while Start()ed. A Rollout that is settled, whose objects have not changed since its
+  // last reconcile and whose timers (pauses, delays, deadlines) are not due is skipped;
+  // every Rollout is reconciled at least every kFullResync.
   void RunPass(rollout::TimePoint now);
+  static constexpr std::chrono::seconds kFullResync{30};
+
+  // How many Rollouts the last pass reconciled and skipped (for tests and benchmarks).
+  struct PassCounts {
+    size_t reconciled = 0;
+    size_t skipped = 0;
+  };
+  PassCounts LastPass() const { return last_pass_; }
 
   // Errors of the last pass per Rollout ("argoproj.io/Rollout ns/name": [...]).
   std::map<std::string, std::vector<std::string>> Errors() const;
@@ -81,7 +93,21 @@ class RolloutController {
   bool dirty_ = false;                                      // guarded by mu_
   bool stopping_ = false;                                   // guarded by mu_
   std::map<std::string, std::vector<std::string>> errors_;  // guarded by mu_
-  std::unique_ptr<AnalysisMeasurer> measurer_;              // null when measure_workers is 0
+  // What the last reconcile of each Rollout saw and asked for, so that a settled Rollout
+  // whose objects did not change and whose timers are not due is not reconciled again (as
+  // Argo's controller waits for an informer event or a requeue). Touched only by RunPass,
+  // which runs one at a time.
+  struct LastReconcile {
+    std::string inputs;    // resourceVersions of the Rollout and of its namespace's objects
+    bool settled = false;  // it asked for nothing and reported no error
+    std::optional<rollout::TimePoint> due;  // its requeue_after
+    rollout::TimePoint at;
+  };
+  bool CanSkip(const std::string& key, const std::string& inputs, rollout::TimePoint now) const;
+  std::map<std::string, LastReconcile> last_;
+  PassCounts last_pass_;  // touched only by RunPass
+
+  std::unique_ptr<AnalysisMeasurer> measurer_;  // null when measure_workers is 0
   std::thread thread_;
 };
 

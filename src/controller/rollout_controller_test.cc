@@ -57,5 +57,38 @@ TEST_F(RolloutControllerTest, AbortSendsEveryRequestBackToStableAtOnce) {
   EXPECT_NE(Rollout().StringAt({"status", "message"}).find("RolloutAborted"), std::string::npos);
 }
 
+TEST_F(RolloutControllerTest, ASettledRolloutIsNotReconciledUntilSomethingChanges) {
+  ASSERT_TRUE(target_.Apply(Yaml(kRollout), {}).ok());
+  Settle();
+  ASSERT_EQ(Phase(), "Healthy");
+  now_ += std::chrono::seconds(1);
+  rollouts_.RunPass(now_);
+  EXPECT_EQ(rollouts_.LastPass().reconciled, 0u) << "nothing changed: skipped";
+  EXPECT_EQ(rollouts_.LastPass().skipped, 1u);
+
+  Release("v2");
+  now_ += std::chrono::seconds(1);
+  rollouts_.RunPass(now_);
+  EXPECT_EQ(rollouts_.LastPass().reconciled, 1u) << "a new template is looked at at once";
+  Settle();
+  ASSERT_EQ(Weight(), "20");
+  ASSERT_EQ(Phase(), "Paused");
+  now_ += std::chrono::seconds(1);
+  rollouts_.RunPass(now_);
+  EXPECT_EQ(rollouts_.LastPass().reconciled, 0u) << "paused without a duration: nothing due";
+
+  now_ += RolloutController::kFullResync;
+  rollouts_.RunPass(now_);
+  EXPECT_EQ(rollouts_.LastPass().reconciled, 1u) << "every Rollout is looked at each resync";
+  EXPECT_EQ(Steer(RolloutAction::kPromote), "rollout 'web' promoted");
+  now_ += std::chrono::seconds(1);
+  rollouts_.RunPass(now_);
+  EXPECT_EQ(rollouts_.LastPass().reconciled, 1u) << "steering is a change";
+  Settle(10);
+  EXPECT_EQ(Weight(), "60");
+  Settle(60);  // the timed pause ends without any object changing: its requeue is due
+  EXPECT_EQ(Phase(), "Healthy");
+}
+
 }  // namespace
 }  // namespace capstan::controller
