@@ -235,7 +235,9 @@ TEST_F(PodmanTest, CommandReplacesTheEntrypointAndArgsFollowIt) {
   EXPECT_EQ(state.exit_code, 3);
   EXPECT_FALSE(state.oom_killed);
   ASSERT_TRUE(state.started_at && state.finished_at);
-  EXPECT_LE(*state.started_at, *state.finished_at);
+  // A container that exits at once can be recorded by podman 4.3 as finished a moment before
+  // it started (seen in CI: the two stamps come from different processes); allow a second.
+  EXPECT_LE(*state.started_at, *state.finished_at + std::chrono::seconds(1));
   auto logs = podman_->Logs(spec.name, 4096);
   ASSERT_TRUE(logs.ok());
   EXPECT_NE(logs->find("demo v7 job finished, exit 3"), std::string::npos) << *logs;
